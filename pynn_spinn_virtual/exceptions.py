@@ -1,0 +1,25 @@
+"""The errors this backend raises, named after the toolchain's where one exists.
+
+Every message names the population, projection or core concerned and the limit broken,
+as the SpiNNaker toolchain's errors do.
+"""
+
+
+class ParameterError(ValueError):
+    """A parameter value the machine cannot represent or the model cannot use."""
+
+
+class ConfigurationError(ValueError):
+    """A setting the machine cannot honour (the toolchain's ConfigurationException)."""
+
+
+class MappingError(Exception):
+    """The network cannot be mapped onto the machine (does not fit, shift too large ...)."""
+
+
+class SimulatorShutdownError(RuntimeError):
+    """A call that is not valid after end() (the toolchain's SimulatorShutdownException)."""
+
+
+class NetworkChangedError(NotImplementedError):
+    """The network was changed after a run without reset()."""

@@ -1,0 +1,54 @@
+"""Host-side fixed-point conversions, exactly as the SpiNNaker toolchain encodes values.
+
+The toolchain (sPyNNaker 6.x ``DataType.encode_as_int``) checks the range of a value,
+then computes ``round(Decimal(str(v)) * scale)`` with Python's round-half-to-even on the
+shortest decimal representation of the double.  We do the same; to stay fast for large
+populations the Decimal arithmetic runs once per *distinct* value (np.unique), which gives
+identical bits to the per-element loop.
+"""
+from decimal import Decimal
+
+import numpy as np
+
+S1615_SCALE = 1 << 15
+U032_SCALE = 1 << 32
+S1615_MIN = -65536.0
+S1615_MAX = 65536.0 - 2.0 ** -15
+U032_MIN = 0.0
+U032_MAX = 1.0 - 2.0 ** -32
+
+
+def _encode(values, scale, lo, hi, dtype, type_name):
+    arr = np.asarray(values, dtype=np.float64)
+    unique, inverse = np.unique(arr, return_inverse=True)
+    if np.isnan(unique).any():
+        raise ValueError(f"NaN cannot be encoded as {type_name}")
+    bad = (unique < lo) | (unique > hi)
+    if bad.any():
+        raise ValueError(
+            f"value {unique[bad][0]!r} is out of range for {type_name} "
+            f"(allowed {lo!r} .. {hi!r})")
+    encoded = np.array([int(round(Decimal(str(float(v))) * scale)) for v in unique],
+                       dtype=np.int64)
+    result = encoded[inverse].reshape(arr.shape).astype(dtype)
+    return result if result.ndim else result[()]
+
+
+def encode_s1615(values):
+    """Float(s) -> int32 bits of s16.15 (round half to even on the decimal repr)."""
+    return _encode(values, S1615_SCALE, S1615_MIN, S1615_MAX, np.int32, "S1615")
+
+
+def encode_u032(values):
+    """Float(s) in [0, 1) -> uint32 bits of u0.32 (round half to even on the decimal repr)."""
+    return _encode(values, U032_SCALE, U032_MIN, U032_MAX, np.uint32, "U032")
+
+
+def decode_s1615(bits):
+    """int32 s16.15 bits -> float64 value (what the toolchain reads back)."""
+    return np.asarray(bits, dtype=np.int64) / float(S1615_SCALE)
+
+
+def decode_u032(bits):
+    """uint32 u0.32 bits -> float64 value."""
+    return np.asarray(bits, dtype=np.int64) / float(U032_SCALE)

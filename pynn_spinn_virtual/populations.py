@@ -1,0 +1,294 @@
+"""Population, PopulationView and Assembly: thin subclasses of pyNN.common.
+
+A Population keeps its PyNN (native) parameters and initial values as evaluated numpy
+arrays; the mapper slices them into cores and the components turn them into machine words.
+The toolchain's per-population options (``neurons_per_core``, ``seed``,
+``spikes_per_second``, ``ring_buffer_sigma`` ...) are accepted as extra keyword arguments,
+as sPyNNaker accepts them.
+"""
+import logging
+import warnings
+
+import numpy as np
+from pyNN import common, errors
+from pyNN.parameters import ParameterSpace, simplify
+
+from . import simulator
+from .exceptions import ConfigurationError, ParameterError
+from .recording import Recorder
+from .standardmodels.cells import NeuronModel, SpikeSourceModel
+
+logger = logging.getLogger("pynn_spinn_virtual")
+
+#: Population keyword arguments that sPyNNaker accepts (documented in docs/api.md)
+TOOLCHAIN_POPULATION_OPTIONS = (
+    "neurons_per_core", "seed", "spikes_per_second", "ring_buffer_sigma",
+    "incoming_spike_buffer_size", "drop_late_spikes", "splitter", "n_colour_bits",
+    "n_synapse_cores", "allow_delay_extensions", "max_expected_summed_weight",
+)
+
+
+class Assembly(common.Assembly):
+    """A group of populations (sPyNNaker refuses these; PyNN users expect them, so we allow them)."""
+    _simulator = simulator
+
+
+class _ParameterAccess:
+    """Shared by Population and PopulationView: PyNN parameters from the native arrays."""
+
+    def _get_parameters(self, *names):
+        if any(name in self.celltype.computed_parameters() for name in names):
+            native_names = self.celltype.get_native_names()
+        else:
+            native_names = self.celltype.get_native_names(*names)
+        return self.celltype.reverse_translate(self._get_native_parameters(*native_names))
+
+
+class PopulationView(_ParameterAccess, common.PopulationView):
+    _simulator = simulator
+    _assembly_class = Assembly
+
+    def _get_native_parameters(self, *names):
+        values = {name: simplify(np.asarray(self.grandparent._parameters[name])[self._parent_indices()])
+                  for name in names}
+        return ParameterSpace(values, shape=(self.size,))
+
+    def _parent_indices(self):
+        return self.index_in_grandparent(np.arange(self.size))
+
+    def _set_parameters(self, parameter_space):
+        parameter_space.evaluate(simplify=False)
+        self.grandparent._assign_parameters(parameter_space.as_dict(), self._parent_indices())
+
+    def _set_initial_value_array(self, variable, initial_values):
+        values = initial_values.evaluate(simplify=False)
+        self.grandparent._assign_initial(variable, values, self._parent_indices())
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+
+class Population(_ParameterAccess, common.Population):
+    __doc__ = common.Population.__doc__
+    _simulator = simulator
+    _recorder_class = Recorder
+    _assembly_class = Assembly
+
+    def __init__(self, size, cellclass, cellparams=None, structure=None, initial_values={},
+                 label=None, additional_parameters=None, **additional_kwargs):
+        state = simulator.state
+        state.check_not_ended("Population()")
+        size = _integer_size(size)
+        celltype_class = cellclass if isinstance(cellclass, type) else type(cellclass)
+        if not issubclass(celltype_class, (NeuronModel, SpikeSourceModel)):
+            raise NotImplementedError(
+                f"{celltype_class.__name__} is not supported by the SpiNNaker tool chain "
+                f"(available: {', '.join(_available_models())})")
+        options = dict(additional_parameters or {})
+        options.update(additional_kwargs)
+        for name in list(options):
+            if name not in TOOLCHAIN_POPULATION_OPTIONS:
+                warnings.warn(f"Population option {name}={options[name]!r} is not known to "
+                              f"sPyNNaker and is ignored")
+                del options[name]
+        self._options = options
+        self._provenance = {}
+        self._parameters = {}
+        self._initial = {}
+        label = state.unique_label(label, f"{celltype_class.__name__} vertex")
+        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+        self._check_atoms_per_core_option(options.get("neurons_per_core"))
+        state.populations.append(self)
+        state.network_changed()
+
+    # -- PyNN hooks ----------------------------------------------------------------------
+    def _create_cells(self):
+        state = simulator.state
+        ids = np.arange(state.id_counter, state.id_counter + self.size)
+        self.all_cells = np.array([simulator.ID(i) for i in ids], dtype=simulator.ID)
+        self._mask_local = np.ones(self.size, dtype=bool)
+        for cell in self.all_cells:
+            cell.parent = self
+        state.id_counter += self.size
+        parameter_space = self.celltype.native_parameters
+        parameter_space.shape = (self.size,)
+        parameter_space.evaluate(simplify=False)
+        parameters = {name: np.asarray(value) for name, value in parameter_space.items()}
+        self._checked(parameters)
+        self._parameters = parameters
+
+    def _get_native_parameters(self, *names):
+        return ParameterSpace({name: simplify(self._parameters[name]) for name in names},
+                              shape=(self.size,))
+
+    def _set_parameters(self, parameter_space):
+        parameter_space.evaluate(simplify=False)
+        self._assign_parameters(parameter_space.as_dict(), np.arange(self.size))
+
+    def _set_initial_value_array(self, variable, initial_values):
+        self._assign_initial(variable, initial_values.evaluate(simplify=False), np.arange(self.size))
+
+    def _get_view(self, selector, label=None):
+        return PopulationView(self, selector, label)
+
+    # -- storage -------------------------------------------------------------------------
+    def _checked(self, parameters):
+        try:
+            self.celltype.check_parameters(parameters)
+            if isinstance(self.celltype, SpikeSourceModel) and "spike_times" in parameters:
+                _check_spike_times(parameters["spike_times"])
+        except ValueError as err:
+            raise ParameterError(f"Population '{self.label}': {err}") from err
+
+    def _assign_parameters(self, values, indices):
+        new = {name: np.array(value, copy=True) for name, value in self._parameters.items()}
+        for name, value in values.items():
+            if name not in new:
+                raise errors.NonExistentParameterError(name, self.celltype,
+                                                       self.celltype.get_parameter_names())
+            new[name][indices] = value
+        self._checked(new)
+        self._parameters = new
+        state = simulator.state
+        if state.loaded is not None and state.loaded_version == state.structure_version:
+            state.loaded.update_parameters(self)
+
+    def _assign_initial(self, variable, values, indices):
+        if variable not in self.celltype.default_initial_values:
+            raise errors.NonExistentParameterError(
+                variable, self.celltype, list(self.celltype.default_initial_values))
+        column = self._initial.get(variable)
+        if column is None:
+            column = np.zeros(self.size)
+        column = np.array(column, dtype=float, copy=True)
+        column[indices] = values
+        if not np.all(np.isfinite(column)):
+            raise ParameterError(f"Population '{self.label}': initial value of {variable} "
+                                 f"must be finite")
+        self._initial[variable] = column
+        state = simulator.state
+        if state.loaded is not None and state.tick > 0:
+            state.loaded.set_state(self, variable, column)
+
+    def _native_slice(self, lo, hi):
+        return {name: value[lo:hi] for name, value in self._parameters.items()}
+
+    def _initial_slice(self, lo, hi):
+        return {name: value[lo:hi] for name, value in self._initial.items()}
+
+    def _spike_array_events(self, lo, hi, dt_ms, profile):
+        """(ticks, local indices) of a SpikeSourceArray slice, sorted by tick."""
+        sequences = self._parameters["spike_times"][lo:hi]
+        times = [np.asarray(s.value if hasattr(s, "value") else s, dtype=float).ravel()
+                 for s in sequences]
+        counts = np.array([len(t) for t in times], dtype=np.int64)
+        all_times = np.concatenate(times) if len(times) else np.zeros(0)
+        atoms = np.repeat(np.arange(hi - lo, dtype=np.int64), counts)
+        ticks = profile.spike_time_to_tick(all_times, dt_ms)
+        order = np.argsort(ticks, kind="stable")
+        return ticks[order].astype(np.uint32), atoms[order].astype(np.uint32)
+
+    # -- toolchain options ---------------------------------------------------------------
+    def _max_atoms_per_core(self, profile):
+        celltype = self.celltype
+        if isinstance(celltype, NeuronModel):
+            limit = profile.max_neurons_per_core
+        else:
+            limit = profile.max_spike_array_per_core
+        global_limit = simulator.state.neurons_per_core.get(type(celltype))
+        if global_limit is not None:
+            limit = min(limit, global_limit)
+        own = self._options.get("neurons_per_core")
+        if own is not None:
+            limit = min(limit, int(own))
+        return limit
+
+    def _check_atoms_per_core_option(self, value):
+        if value is None:
+            return
+        if int(value) < 1:
+            raise ConfigurationError(
+                f"Population '{self.label}': neurons_per_core must be >= 1, not {value}")
+        maximum = simulator.state.profile.max_neurons_per_core
+        if isinstance(self.celltype, NeuronModel) and int(value) > maximum:
+            raise ConfigurationError(
+                f"Population '{self.label}': neurons_per_core={value} is above the maximum of "
+                f"{maximum} neurons per core for {type(self.celltype).__name__}")
+
+    def set_max_atoms_per_core(self, n):
+        """sPyNNaker extra: the maximum number of neurons of this population on one core."""
+        self._check_atoms_per_core_option(n)
+        self._options["neurons_per_core"] = int(n)
+        simulator.state.network_changed()
+
+    def _ring_buffer_sigma(self, profile):
+        return float(self._options.get("ring_buffer_sigma", profile.ring_buffer_sigma))
+
+    def _spikes_per_second(self, profile):
+        return float(self._options.get("spikes_per_second", profile.spikes_per_second))
+
+    # -- sPyNNaker extras ----------------------------------------------------------------
+    def get_spike_counts(self, gather=True):
+        """{neuron index: spike count} of the current segment (sPyNNaker's convention)."""
+        return self.recorder.spike_counts()
+
+    def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
+        """PyNN 0.7-style arrays: spikes as [index, time], others as [index, time, value]."""
+        warnings.warn("spinnaker_get_data is non-standard PyNN")
+        block = self.get_data(variable)
+        segment = block.segments[-1]
+        if variable == "spikes":
+            rows = [(st.annotations["source_index"], t) for st in segment.spiketrains
+                    for t in st.magnitude
+                    if view_indexes is None or st.annotations["source_index"] in view_indexes]
+            return np.array(rows, dtype=float).reshape(-1, 2)
+        signal = segment.filter(name=variable)[0]
+        indexes = np.asarray(signal.annotations["channel_names"])
+        keep = np.ones(len(indexes), bool) if view_indexes is None else np.isin(indexes, view_indexes)
+        values = signal.magnitude[:, keep]
+        if as_matrix:
+            return values
+        times = signal.times.rescale("ms").magnitude
+        n_t, n_c = values.shape
+        return np.column_stack([np.tile(indexes[keep], n_t), np.repeat(times, n_c), values.ravel()])
+
+    def add_placement_constraint(self, x, y, p=None):
+        """sPyNNaker extra: place this population's cores on chip (x, y) [core p]."""
+        self._options["placement_constraint"] = (x, y, p)
+
+    def get_provenance(self):
+        """Provenance gathered during runs (e.g. ring-buffer saturations per core)."""
+        loaded = simulator.state.loaded
+        result = dict(self._provenance)
+        if loaded is not None and isinstance(self.celltype, NeuronModel):
+            result["ring_buffer_saturations"] = loaded.saturations(self)
+        return result
+
+
+def _integer_size(size):
+    if isinstance(size, (float, np.floating)):
+        if abs(size - round(size)) < 1e-6:
+            warnings.warn(f"Population size {size} rounded to {int(round(size))}")
+            return int(round(size))
+        raise ValueError(f"Population size must be a whole number, not {size}")
+    return size
+
+
+def _check_spike_times(column):
+    for k, seq in enumerate(column):
+        times = np.asarray(seq.value if hasattr(seq, "value") else seq, dtype=float).ravel()
+        if times.size == 0:
+            continue
+        if not np.all(np.isfinite(times)):
+            raise ParameterError(f"spike_times of neuron {k} contain a non-finite value")
+        if times.min() < 0:
+            raise ParameterError(f"spike_times of neuron {k} contain a negative time "
+                                 f"({times.min()} ms)")
+        if np.any(np.diff(times) < 0):
+            raise ParameterError(f"spike_times of neuron {k} are not sorted")
+
+
+def _available_models():
+    from .standardmodels import cells
+    return list(cells.__all__)
+

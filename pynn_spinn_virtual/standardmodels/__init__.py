@@ -1,0 +1,1 @@
+"""The cell types, synapse types and (later) current sources this backend offers."""
