@@ -14,6 +14,8 @@ from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 
 C_SOURCES = sorted(glob.glob("csrc/*.c") + glob.glob("csrc/models/*.c"))
+# headers: a change to any of them rebuilds the extension (distutils only tracks sources)
+C_HEADERS = sorted(glob.glob("csrc/**/*.h", recursive=True))
 
 # PYNN_SPINN_VIRTUAL_SANITIZE=1 builds with AddressSanitizer and bounds checks
 # (used by the fuzzing CI step); the normal build is optimised.
@@ -61,6 +63,7 @@ extensions = [
     Extension(
         "pynn_spinn_virtual._kernel",
         sources=["pynn_spinn_virtual/_kernel.pyx"] + C_SOURCES,
+        depends=C_HEADERS,
         include_dirs=["csrc", numpy.get_include()],
         define_macros=macros,
         extra_compile_args=compile_args,

@@ -6,13 +6,62 @@ delay field has D bits (a delay of 2**D ticks is stored as 0 and behaves as 2**D
 source atom of an edge owns one row; rows are laid out consecutively with an offset table,
 which is the kernel's view of the machine's master population table plus row blocks.
 """
+import math
+
 import numpy as np
 
+from . import fixedpoint
 
-def quantise_weights(weights, scale):
-    """16-bit integer weights as the host writes them: rint(|w| * scale) & 0xFFFF."""
-    return (np.rint(np.abs(np.asarray(weights, dtype=np.float64)) * scale)
-            .astype(np.int64) & 0xFFFF)
+#: 6.0 reads the machine time step as microseconds and converts with this float
+_US_PER_MS = 1000.0
+
+
+# -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
+def host_weight_ints(weights, factor):
+    """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (numpy rint, half to even)."""
+    w = np.asarray(weights, dtype=np.float64) * factor
+    return np.rint(np.abs(w)).astype(np.int64) & 0xFFFF
+
+
+def expander_weight_ints(weights, factor):
+    """Rows generated on chip by the synapse expander: ``floor(|S1615(w)| * factor)``, 16 bits.
+
+    The weight reaches the chip as s16.15 (round half to even); the chip multiplies its
+    magnitude by the scale and truncates.  The scales the toolchain uses are powers of two,
+    for which this integer form is exact.
+    """
+    mantissa, exponent = math.frexp(float(factor))
+    if mantissa != 0.5:
+        raise ValueError(f"weight scale {factor} is not a power of two")
+    bits = np.abs(np.asarray(fixedpoint.encode_s1615(weights), dtype=np.int64))
+    shift = (exponent - 1) - 15          # factor / 2**15 = 2**shift
+    ints = bits << shift if shift >= 0 else bits >> -shift
+    return ints & 0xFFFF
+
+
+def host_delay_ticks(delays_ms, mts_us):
+    """Host rows: ``rint(d * (1000 / mts))`` ticks."""
+    return np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us)).astype(np.int64)
+
+
+def expander_delay_ticks(delays_ms, mts_us):
+    """On-chip rows: ``S1615(d) * S1615(1000 / mts)``, floored, truncated to ticks, at least 1.
+
+    With dt = 0.1 ms a delay whose s16.15 value rounds down loses a tick (0.3 ms -> 2 ticks).
+    """
+    per_ms = int(fixedpoint.encode_s1615(_US_PER_MS / mts_us))
+    product = (np.asarray(fixedpoint.encode_s1615(delays_ms), dtype=np.int64) * per_ms) >> 15
+    ticks = np.where(product < 0, 1, (product >> 15) & 0xFFFF)
+    return np.maximum(ticks, 1)
+
+
+def round_delays_to_timestep(delays_ms, mts_us):
+    """What a Projection does to non-random delays when it is created (6.0, silently).
+
+    ``rint(d * (1000 / mts)) * (mts / 1000)``: half to even, so 1.5 ticks -> 2, 2.5 -> 2.
+    """
+    return (np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us))
+            * (mts_us / _US_PER_MS))
 
 
 def build_rows(pre_local, post_local, weight_ints, delay_ticks, synapse_type, n_pre_atoms,

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 from pyNN import common, errors
-from pyNN.parameters import ParameterSpace, simplify
+from pyNN.parameters import ParameterSpace, Sequence, simplify
 
 from . import simulator
 from .exceptions import ConfigurationError, ParameterError
@@ -113,7 +113,7 @@ class Population(_ParameterAccess, common.Population):
         parameter_space = self.celltype.native_parameters
         parameter_space.shape = (self.size,)
         parameter_space.evaluate(simplify=False)
-        parameters = {name: np.asarray(value) for name, value in parameter_space.items()}
+        parameters = {name: _as_column(value, self.size) for name, value in parameter_space.items()}
         self._checked(parameters)
         self._parameters = parameters
 
@@ -143,6 +143,7 @@ class Population(_ParameterAccess, common.Population):
     def _assign_parameters(self, values, indices):
         new = {name: np.array(value, copy=True) for name, value in self._parameters.items()}
         for name, value in values.items():
+            value = _as_column(value, len(indices))
             if name not in new:
                 raise errors.NonExistentParameterError(name, self.celltype,
                                                        self.celltype.get_parameter_names())
@@ -263,6 +264,18 @@ class Population(_ParameterAccess, common.Population):
         if loaded is not None and isinstance(self.celltype, NeuronModel):
             result["ring_buffer_saturations"] = loaded.saturations(self)
         return result
+
+
+def _as_column(value, n):
+    """A parameter as a length-n array (object dtype for spike-time Sequences)."""
+    if isinstance(value, np.ndarray) and value.shape == (n,):
+        return value
+    if isinstance(value, Sequence) or (isinstance(value, np.ndarray) and value.dtype == object):
+        column = np.empty(n, dtype=object)
+        for k in range(n):
+            column[k] = value if isinstance(value, Sequence) else value.flat[0]
+        return column
+    return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
 
 
 def _integer_size(size):

@@ -48,35 +48,50 @@ class Profile:
         return self.delay_slots * (1 + self.max_delay_stages)
 
     # -- host-derived constants (5.x/6.x: double precision, then round half to even) --
+    # The expressions are those of the 6.0 host code (docs/toolchain6.md, Q1): they use the
+    # machine time step ts in microseconds, as a float, not the timestep given to setup().
     def exp_decay(self, dt_ms, tau_ms):
         """u0.32 bits of exp(-dt/tau): the per-tick decay of an exponential synapse."""
+        ts_ms = self.machine_time_step_us(dt_ms) / 1000.0
         tau = np.asarray(tau_ms, dtype=np.float64)
-        return fixedpoint.encode_u032(np.exp(-float(dt_ms) / tau))
+        return fixedpoint.encode_u032(np.exp(-ts_ms / tau))
 
     def exp_init(self, dt_ms, tau_ms):
         """u0.32 bits of (tau/dt)(1 - exp(-dt/tau)): the scaling of an input entering the synapse."""
+        ts_ms = self.machine_time_step_us(dt_ms) / 1000.0
         tau = np.asarray(tau_ms, dtype=np.float64)
-        return fixedpoint.encode_u032((tau / float(dt_ms)) * (1.0 - np.exp(-float(dt_ms) / tau)))
+        return fixedpoint.encode_u032((tau / ts_ms) * (1.0 - np.exp(-ts_ms / tau)))
 
     def lif_r(self, tau_m, cm):
         """s16.15 bits of the membrane resistance tau_m / cm."""
-        return fixedpoint.encode_s1615(np.asarray(tau_m, dtype=np.float64) / np.asarray(cm, dtype=np.float64))
+        return fixedpoint.encode_s1615(np.asarray(tau_m, dtype=np.float64)
+                                       / np.asarray(cm, dtype=np.float64))
 
     def lif_exp_tc(self, dt_ms, tau_m):
-        """s16.15 bits of exp(-dt/tau_m)."""
-        return fixedpoint.encode_s1615(np.exp(-float(dt_ms) / np.asarray(tau_m, dtype=np.float64)))
+        """s16.15 bits of exp(-ts / (1000 tau_m)), ts the machine time step in us."""
+        ts = float(self.machine_time_step_us(dt_ms))
+        return fixedpoint.encode_s1615(np.exp(-ts / (1000.0 * np.asarray(tau_m, dtype=np.float64))))
 
     def refractory_ticks(self, tau_refrac, dt_ms):
-        """Refractory period in whole ticks, ceil in double precision (1.1/0.1 gives 12)."""
-        t = np.asarray(tau_refrac, dtype=np.float64)
-        ticks = np.ceil(t / float(dt_ms)).astype(np.int64)
+        """Refractory period in whole ticks: ceil(tau_refrac / (ts / 1000)) in double precision."""
+        ts_ms = self.machine_time_step_us(dt_ms) / 1000.0
+        ticks = np.ceil(np.asarray(tau_refrac, dtype=np.float64) / ts_ms).astype(np.int64)
         return ticks if ticks.ndim else int(ticks)
+
+    # -- weights -------------------------------------------------------------------------
+    def ring_buffer_left_shifts(self, edge_statistics, n_synapse_types, weight_scale, dt_ms,
+                                ring_buffer_sigma):
+        """The per-synapse-type left shift of a population (5.x/6.x algorithm)."""
+        from . import weight_scaling
+        return weight_scaling.ring_buffer_left_shifts(
+            edge_statistics, n_synapse_types, weight_scale, dt_ms,
+            ring_buffer_sigma=ring_buffer_sigma)
 
     # -- time ----------------------------------------------------------------------------
     @staticmethod
     def machine_time_step_us(dt_ms):
-        """The machine time step is a whole number of microseconds, rounded up."""
-        return int(math.ceil(round(float(dt_ms) * 1000.0, 9)))
+        """The machine time step in whole microseconds: ceil(dt * 1000.0), as the toolchain."""
+        return int(math.ceil(float(dt_ms) * 1000.0))
 
     @staticmethod
     def spike_time_to_tick(times_ms, dt_ms):

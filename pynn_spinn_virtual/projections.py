@@ -11,9 +11,13 @@ import warnings
 
 import numpy as np
 from pyNN import common, errors
+from pyNN.connectors import FromListConnector
+from pyNN.parameters import LazyArray
+from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
-from . import simulator
+from . import connectivity, simulator
+from .mapping import generation
 from .standardmodels.synapses import StaticSynapse
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -100,7 +104,8 @@ class Projection(common.Projection):
         self._chunks = []
         self._conn_pre, self._conn_post = pre, post
         self._conn_weight = self._checked_weights(weight)
-        self._conn_delay_ticks = self._delays_to_ticks(delay)
+        self._conn_delay = self._checked_delays(delay)
+        self._machine_weight = self._machine_delay_ticks = None
 
     def _checked_weights(self, weight):
         if not np.all(np.isfinite(weight)):
@@ -112,28 +117,32 @@ class Projection(common.Projection):
                 f"the machine stores their magnitude |w|, so they still excite")
         return weight
 
-    def _delays_to_ticks(self, delay_ms):
-        """Delays in whole ticks (rint, as the host writes them), checked against the machine."""
+    def _checked_delays(self, delay_ms):
+        """Delays in ms, rounded to whole timesteps as the toolchain does, checked against it."""
         state = simulator.state
         dt = state.dt
+        mts = state.profile.machine_time_step_us(dt)
         if not np.all(np.isfinite(delay_ms)):
             raise errors.ConnectionError(f"Projection '{self.label}': delays must be finite")
         if len(delay_ms) and delay_ms.min() < dt * (1 - 1e-9):
             raise errors.ConnectionError(
                 f"Projection '{self.label}': delay {delay_ms.min()} ms is below one timestep "
                 f"({dt} ms); the smallest delay on SpiNNaker is one timestep")
-        ticks = np.rint(delay_ms / dt).astype(np.int64)
-        if len(ticks) and np.any(np.abs(ticks * dt - delay_ms) > 1e-9 * np.maximum(1, delay_ms)):
-            warnings.warn(f"Projection '{self.label}': delays rounded to whole timesteps of "
-                          f"{dt} ms")
+        if not isinstance(self._delay_spec(), RandomDistribution):
+            rounded = connectivity.round_delays_to_timestep(delay_ms, mts)
+            if np.any(np.abs(rounded - delay_ms) > 1e-9 * np.maximum(1.0, delay_ms)):
+                warnings.warn(f"Projection '{self.label}': delays rounded to whole timesteps "
+                              f"of {dt} ms")
+            delay_ms = rounded
+        ticks = connectivity.host_delay_ticks(delay_ms, mts)
         limit = state.profile.delay_slots
         if len(ticks) and ticks.max() > limit:
             raise NotImplementedError(
-                f"Projection '{self.label}' has a max delay of {ticks.max() * dt} ms "
+                f"Projection '{self.label}' has a max delay of {ticks.max() * dt:g} ms "
                 f"({ticks.max()} timesteps), but only delays up to {limit} timesteps "
-                f"({limit * dt} ms) are supported on a neuron core; delay-extension cores for "
+                f"({limit * dt:g} ms) are supported on a neuron core; delay-extension cores for "
                 f"longer delays are not implemented yet")
-        return ticks
+        return delay_ms
 
     def _connections_by_population(self):
         """(pre population, post population, connection ids, pre indices, post indices) groups."""
@@ -154,10 +163,41 @@ class Projection(common.Projection):
     def _delay_spec(self):
         return self.synapse_type.parameter_space["delay"].base_value
 
-    def _record_machine_weights(self, ids, values):
-        if self._machine_weight is None or len(self._machine_weight) != len(self._conn_weight):
-            self._machine_weight = np.full(len(self._conn_weight), np.nan)
-        self._machine_weight[ids] = values
+    def _record_machine_values(self, ids, weights, delay_ticks):
+        """The mapper tells what the machine holds for these connections."""
+        if self._machine_weight is None or len(self._machine_weight) != len(self):
+            self._machine_weight = np.full(len(self), np.nan)
+            self._machine_delay_ticks = np.zeros(len(self), dtype=np.int64)
+        self._machine_weight[ids] = weights
+        self._machine_delay_ticks[ids] = delay_ticks
+
+    @property
+    def _can_use_expander(self):
+        return generation.projection_can_use_expander(self)
+
+    def _is_assembly_projection(self):
+        return isinstance(self.pre, common.Assembly) or isinstance(self.post, common.Assembly)
+
+    def _involves_views(self):
+        return (isinstance(self.pre, common.PopulationView)
+                or isinstance(self.post, common.PopulationView))
+
+    def _weights_from_list(self):
+        connector = self._connector
+        return isinstance(connector, FromListConnector) and "weight" in connector.column_names
+
+    def _distances_if_needed(self):
+        """The pre x post distance matrix, for connectors and expressions that use distance."""
+        uses_distance = (
+            type(self._connector).__name__ in ("DistanceDependentProbabilityConnector",
+                                               "SmallWorldConnector")
+            or any(isinstance(v, str) or callable(v)
+                   for v in (self._weight_spec(), self._delay_spec())))
+        if not uses_distance:
+            return None
+        generator = self.space.distance_generator(self.pre.position_generator,
+                                                  self.post.position_generator)
+        return LazyArray(generator, shape=self.shape).evaluate()
 
     # -- access --------------------------------------------------------------------------
     def __len__(self):
@@ -168,11 +208,11 @@ class Projection(common.Projection):
             return self._conn_pre
         if name == "postsynaptic_index":
             return self._conn_post
-        if name == "weight":
+        if name in ("weight", "delay"):
             simulator.state.ensure_mapped()
-            return self._machine_weight if self._machine_weight is not None else self._conn_weight
-        if name == "delay":
-            return self._conn_delay_ticks * simulator.state.dt
+            if name == "weight":
+                return self._machine_weight
+            return self._machine_delay_ticks * simulator.state.dt
         raise errors.NonExistentParameterError(name, self.synapse_type,
                                                self.synapse_type.get_parameter_names())
 
@@ -218,7 +258,7 @@ class Projection(common.Projection):
             if name == "weight":
                 self._conn_weight = self._checked_weights(value)
             elif name == "delay":
-                self._conn_delay_ticks = self._delays_to_ticks(value)
+                self._conn_delay = self._checked_delays(value)
             else:
                 raise errors.NonExistentParameterError(name, self.synapse_type, ["weight", "delay"])
         state.network_changed()

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import connectivity, weight_scaling
+from . import generation
 from ..exceptions import MappingError
 from .partition import CoreSlice, n_bits, slice_bounds
 
@@ -31,6 +32,7 @@ class Edge:
     pre_atoms: np.ndarray          #: pre neuron of each connection, index in its population
     post_atoms: np.ndarray         #: post neuron of each connection, index in its population
     synapse_type: int
+    path: str = None               #: generation.HOST or generation.MACHINE
     row_offsets: np.ndarray = None
     words: np.ndarray = None
 
@@ -49,12 +51,16 @@ def map_network(populations, projections, dt_ms, profile):
     """Partition, split, scale and encode the network; return a :class:`Mapping`."""
     cores, population_cores = _partition(populations, profile)
     edges = _split_projections(projections, population_cores)
+    generation.choose_paths(edges)
     incoming = {core.index: [] for core in cores}
     for edge in edges:
         incoming[edge.post_core.index].append(edge)
-    for core in cores:
-        if core.population.celltype.core_kind == "neuron":
-            _scale_and_encode(core, incoming[core.index], dt_ms, profile)
+    for population, slices in population_cores.items():
+        if population.celltype.core_kind != "neuron":
+            continue
+        shifts = _population_shifts(population, incoming[slices[0].index], dt_ms, profile)
+        for core in slices:
+            _encode_core(core, shifts, incoming[core.index], dt_ms, profile)
     return Mapping(cores=cores, edges=edges, population_cores=population_cores)
 
 
@@ -103,55 +109,82 @@ def _slice_lookup(slices, atom_indices):
     return np.searchsorted(starts, atom_indices, side="right") - 1
 
 
-def _scale_and_encode(core, edges, dt_ms, profile):
-    """Ring-buffer shifts for one neuron core, then its 16-bit weights and rows."""
-    celltype = core.population.celltype
-    n_types = celltype.n_synapse_types
-    statistics = [_edge_statistics(edge, dt_ms) for edge in edges]
-    shifts = weight_scaling.ring_buffer_left_shifts(
-        statistics, n_types, celltype.weight_scale, dt_ms,
-        ring_buffer_sigma=core.population._ring_buffer_sigma(profile))
+def _population_shifts(population, first_core_edges, dt_ms, profile):
+    """Ring-buffer left shift per synapse type, chosen once per population (as 6.0 does).
+
+    6.0 computes it when the first core of the population is loaded, from the projections
+    with an edge into that core, and every core of the population then uses it; we take
+    the population's lowest slice as that first core (docs/toolchain6.md, decision 2).
+    """
+    celltype = population.celltype
+    statistics = [_edge_statistics(edge, dt_ms, profile) for edge in first_core_edges]
+    shifts = profile.ring_buffer_left_shifts(
+        statistics, celltype.n_synapse_types, celltype.weight_scale, dt_ms,
+        ring_buffer_sigma=population._ring_buffer_sigma(profile))
     for synapse_type, shift in enumerate(shifts):
         if shift > 16:
-            names = ", ".join(sorted({e.projection.label for e in edges
+            names = ", ".join(sorted({e.projection.label for e in first_core_edges
                                       if e.synapse_type == synapse_type}))
             raise MappingError(
-                f"The weights into {core.label} on receptor "
+                f"The weights into Population '{population.label}' on receptor "
                 f"'{celltype.synapse_component.receptor_types[synapse_type]}' need a ring-buffer "
-                f"left shift of {shift}, but at most 16 is possible: the summed weights "
-                f"({names}) are too large for the 16-bit ring buffer")
+                f"left shift of {shift}, but at most 16 is possible: the summed weights of "
+                f"{names} are too large for the 16-bit ring buffer")
+    return shifts
+
+
+def _encode_core(core, shifts, edges, dt_ms, profile):
+    """The 16-bit weights, machine delays and synaptic rows of one neuron core."""
+    celltype = core.population.celltype
     scales = weight_scaling.weight_scale_factors(shifts, celltype.weight_scale)
     core.extra["shifts"] = np.asarray(shifts, dtype=np.uint32)
     core.extra["weight_scales"] = np.asarray(scales, dtype=np.float64)
     core.extra["index_bits"] = n_bits(core.n_atoms)
-    core.extra["type_bits"] = n_bits(n_types)
+    core.extra["type_bits"] = n_bits(celltype.n_synapse_types)
     core.extra["delay_bits"] = profile.ring_buffer_delay_bits
+    mts = profile.machine_time_step_us(dt_ms)
     for edge in edges:
         projection = edge.projection
         ids = edge.connection_ids
         scale = scales[edge.synapse_type]
-        weight_ints = connectivity.quantise_weights(projection._conn_weight[ids], scale)
+        weights = projection._conn_weight[ids]
+        delays = projection._conn_delay[ids]
+        if edge.path == generation.MACHINE:
+            weight_ints = connectivity.expander_weight_ints(weights, scale)
+            delay_ticks = connectivity.expander_delay_ticks(delays, mts)
+        else:
+            _check_single_sign(projection, edge, weights)
+            weight_ints = connectivity.host_weight_ints(weights, scale)
+            delay_ticks = connectivity.host_delay_ticks(delays, mts)
         # what the machine holds, read back in native units; the user's sign is kept
-        projection._record_machine_weights(
-            ids, np.copysign(weight_ints / scale, projection._conn_weight[ids]))
-        pre_local = edge.pre_atoms - edge.pre_core.lo
-        post_local = edge.post_atoms - core.lo
+        projection._record_machine_values(
+            ids, np.copysign(weight_ints / scale, weights), delay_ticks)
         edge.row_offsets, edge.words = connectivity.build_rows(
-            pre_local, post_local, weight_ints, projection._conn_delay_ticks[ids],
-            edge.synapse_type, edge.pre_core.n_atoms, core.extra["index_bits"],
+            edge.pre_atoms - edge.pre_core.lo, edge.post_atoms - core.lo, weight_ints,
+            delay_ticks, edge.synapse_type, edge.pre_core.n_atoms, core.extra["index_bits"],
             core.extra["type_bits"], core.extra["delay_bits"])
 
 
-def _edge_statistics(edge, dt_ms):
+def _check_single_sign(projection, edge, weights):
+    """6.0 refuses a host-generated block whose computed weights have both signs."""
+    if projection._weights_from_list():
+        return
+    if np.any(weights > 0) and np.any(weights < 0):
+        raise MappingError(
+            f"Weights must be either all positive or all negative in projection "
+            f"{projection.label} ({edge.pre_core.label} -> {edge.post_core.label})")
+
+
+def _edge_statistics(edge, dt_ms, profile):
     projection = edge.projection
-    ids = edge.connection_ids
-    pre_pop = edge.pre_core.population
-    post_pop = edge.post_core.population
+    post = edge.post_core.population
     return weight_scaling.edge_statistics(
-        projection._connector,
-        projection._weight_spec(), projection._delay_spec(),
-        pre_pop.size, post_pop.size,
+        projection._connector, projection._weight_spec(), projection._delay_spec(),
+        projection.pre.size, projection.post.size,
         (edge.pre_core.lo, edge.pre_core.hi), (edge.post_core.lo, edge.post_core.hi), dt_ms,
-        realised_weights=np.abs(projection._conn_weight[ids]),
-        realised_delays=projection._conn_delay_ticks[ids] * dt_ms,
-        pre_spikes_per_tick=None, synapse_type=edge.synapse_type)
+        realised_weights=np.abs(projection._conn_weight[edge.connection_ids]),
+        realised_delays=projection._conn_delay[edge.connection_ids],
+        synapse_type=edge.synapse_type,
+        spikes_per_second=post._spikes_per_second(profile),
+        distances=projection._distances_if_needed(),
+        projection_id=id(projection))

@@ -1,0 +1,38 @@
+/*
+ * Current input type (spec kernel.md §3.2): the synaptic value is already a
+ * current in nA, so everything is the identity.  No parameters: the pointer
+ * passed in is NULL.  (A conductance input type has the same functions with
+ * value >> 10 and mulk(g, E_rev - V).)
+ */
+#ifndef KN_INPUT_CURRENT_H
+#define KN_INPUT_CURRENT_H
+
+#include "component.h"
+
+#define input_current_FIELDS(F)
+
+KN_DECLARE_EMPTY_COMPONENT(input_current);
+
+static inline int32_t input_current_get_input_value(const input_current_t *p, int32_t value)
+{
+    (void)p;
+    return value;
+}
+
+static inline int32_t input_current_exc_to_current(const input_current_t *p, int32_t value,
+                                                   int32_t v)
+{
+    (void)p;
+    (void)v;
+    return value;
+}
+
+static inline int32_t input_current_inh_to_current(const input_current_t *p, int32_t value,
+                                                   int32_t v)
+{
+    (void)p;
+    (void)v;
+    return value;
+}
+
+#endif /* KN_INPUT_CURRENT_H */

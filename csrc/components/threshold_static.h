@@ -1,0 +1,18 @@
+/* Static threshold (spec kernel.md §2.4 step 9): spike iff V >= V_thresh. */
+#ifndef KN_THRESHOLD_STATIC_H
+#define KN_THRESHOLD_STATIC_H
+
+#include "component.h"
+
+#define threshold_static_FIELDS(F)                                             \
+    F(int32_t, threshold_value)   /* s1615 mV */
+
+KN_DECLARE_COMPONENT(threshold_static);
+
+/* REAL_COMPARE: a signed comparison of the raw bits */
+static inline int threshold_static_is_above(threshold_static_t *t, int32_t v)
+{
+    return v >= t->threshold_value;
+}
+
+#endif /* KN_THRESHOLD_STATIC_H */

@@ -1,0 +1,565 @@
+/*
+ * The network: adding cores, synaptic rows and recordings (with every check
+ * that keeps the time loop inside its arrays), and the time loop itself.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "kernel.h"
+
+#define TICK_LIMIT ((int64_t)1 << 32)   /* the machine's tick counter is 32 bits */
+
+/* ---- errors ---------------------------------------------------------- */
+
+static int fail(kn_network_t *net, const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    vsnprintf(net->error, sizeof(net->error), format, args);
+    va_end(args);
+    return -1;
+}
+
+const char *kn_error(const kn_network_t *net)
+{
+    return net->error;
+}
+
+/* ---- network --------------------------------------------------------- */
+
+kn_network_t *kn_network_new(void)
+{
+    return calloc(1, sizeof(kn_network_t));
+}
+
+static void free_recording(kn_recording_t *rec)
+{
+    free(rec->analog);
+    free(rec->analog_row);
+    memset(rec, 0, sizeof(*rec));
+}
+
+void kn_network_free(kn_network_t *net)
+{
+    if (net == NULL)
+        return;
+    for (size_t c = 0; c < net->n_cores; c++) {
+        kn_core_t *core = &net->cores[c];
+        free_recording(&core->rec);
+        free(core->neuron.incoming);
+        free(core->neuron.spike_buffer);
+        free(core->ssa.ticks);
+        free(core->ssa.indices);
+    }
+    free(net->cores);
+    free(net);
+}
+
+/* A zeroed slot at the end of the core table, or NULL if out of memory.
+ * Callers fill it in and only then count it (net->n_cores++). */
+static kn_core_t *new_core_slot(kn_network_t *net)
+{
+    if (net->n_cores == net->cap_cores) {
+        size_t cap = net->cap_cores ? 2 * net->cap_cores : 16;
+        kn_core_t *cores = realloc(net->cores, cap * sizeof(kn_core_t));
+        if (cores == NULL)
+            return NULL;
+        net->cores = cores;
+        net->cap_cores = cap;
+    }
+    kn_core_t *core = &net->cores[net->n_cores];
+    memset(core, 0, sizeof(*core));
+    return core;
+}
+
+static int check_core_id(kn_network_t *net, const char *what, int64_t core)
+{
+    if (core < 0 || (uint64_t)core >= net->n_cores)
+        return fail(net, "%s: core id %lld out of range (the network has %zu cores)", what,
+                    (long long)core, net->n_cores);
+    return 0;
+}
+
+/* ---- neuron cores ---------------------------------------------------- */
+
+static int check_layout(kn_network_t *net, const kn_model_desc_t *model, int64_t n_atoms,
+                        int64_t n_types, int64_t index_bits, int64_t type_bits,
+                        int64_t delay_bits)
+{
+    if (index_bits < 0 || type_bits < 0 || delay_bits < 0)
+        return fail(net, "index_bits, type_bits and delay_bits must be >= 0 (got %lld, %lld, %lld)",
+                    (long long)index_bits, (long long)type_bits, (long long)delay_bits);
+    if (index_bits + type_bits + delay_bits > KN_MAX_LAYOUT_BITS)
+        return fail(net, "index_bits + type_bits + delay_bits = %lld exceeds %d (the low half of "
+                    "a synaptic word)", (long long)(index_bits + type_bits + delay_bits),
+                    KN_MAX_LAYOUT_BITS);
+    if (n_atoms < 1 || n_atoms > ((int64_t)1 << index_bits))
+        return fail(net, "n_atoms = %lld must be in 1..%lld (1 << index_bits, index_bits = %lld)",
+                    (long long)n_atoms, (long long)1 << index_bits, (long long)index_bits);
+    if (n_types != (int64_t)model->n_synapse_types)
+        return fail(net, "n_synapse_types = %lld but model '%s' has %u synapse types",
+                    (long long)n_types, model->name, model->n_synapse_types);
+    if (n_types > ((int64_t)1 << type_bits))
+        return fail(net, "n_synapse_types = %lld does not fit in type_bits = %lld",
+                    (long long)n_types, (long long)type_bits);
+    return 0;
+}
+
+static int check_components(kn_network_t *net, const kn_model_desc_t *model, int64_t n_atoms,
+                            const kn_array_t components[KN_N_KINDS])
+{
+    for (int kind = 0; kind < KN_N_KINDS; kind++) {
+        const kn_component_desc_t *desc = model->components[kind];
+        const kn_array_t *array = &components[kind];
+        const char *kind_name = kn_kind_name((kn_kind_t)kind);
+        if (desc == NULL || desc->size == 0) {
+            if (array->data != NULL)
+                return fail(net, "components['%s']: model '%s' has %s, pass None", kind_name,
+                            model->name, desc == NULL ? "no such component" : "no fields for it");
+            continue;
+        }
+        if (array->data == NULL)
+            return fail(net, "components['%s'] (%s:%s) is missing", kind_name, kind_name,
+                        desc->name);
+        if (array->itemsize != desc->size)
+            return fail(net, "components['%s']: itemsize %zu, but %s:%s structs are %u bytes",
+                        kind_name, array->itemsize, kind_name, desc->name, desc->size);
+        if (array->length != (uint64_t)n_atoms)
+            return fail(net, "components['%s']: length %zu, expected n_atoms = %lld", kind_name,
+                        array->length, (long long)n_atoms);
+    }
+    return 0;
+}
+
+int kn_add_neuron_core(kn_network_t *net, const char *model_name, int64_t n_atoms,
+                       int64_t n_synapse_types, int64_t index_bits, int64_t type_bits,
+                       int64_t delay_bits, const int64_t *shifts, size_t n_shifts,
+                       const kn_array_t components[KN_N_KINDS], uint16_t *ring,
+                       size_t ring_len)
+{
+    const kn_model_desc_t *model = kn_find_model(model_name);
+    if (model == NULL)
+        return fail(net, "unknown model '%s'", model_name);
+    if (check_layout(net, model, n_atoms, n_synapse_types, index_bits, type_bits, delay_bits))
+        return -1;
+    if (n_shifts != (uint64_t)n_synapse_types)
+        return fail(net, "shifts has %zu entries, expected n_synapse_types = %lld", n_shifts,
+                    (long long)n_synapse_types);
+    for (size_t s = 0; s < n_shifts; s++)
+        if (shifts[s] < 0 || shifts[s] > KN_MAX_SHIFT)
+            return fail(net, "shifts[%zu] = %lld out of range 0..%d", s, (long long)shifts[s],
+                        KN_MAX_SHIFT);
+    if (check_components(net, model, n_atoms, components))
+        return -1;
+    size_t expected_ring = (size_t)1 << (delay_bits + type_bits + index_bits);
+    if (ring == NULL || ring_len != expected_ring)
+        return fail(net, "ring has %zu entries, expected (1 << delay_bits) << (type_bits + "
+                    "index_bits) = %zu", ring_len, expected_ring);
+
+    kn_core_t *core = new_core_slot(net);
+    uint32_t *spike_buffer = malloc((size_t)n_atoms * sizeof(uint32_t));
+    if (core == NULL || spike_buffer == NULL) {
+        free(spike_buffer);
+        return fail(net, "out of memory adding a neuron core");
+    }
+    kn_neuron_core_t *nc = &core->neuron;
+    core->kind = KN_CORE_NEURON;
+    core->n_atoms = (uint32_t)n_atoms;
+    core->n_keys = (uint32_t)n_atoms;
+    core->out_index = spike_buffer;
+    nc->model = model;
+    nc->n_types = (uint32_t)n_synapse_types;
+    nc->index_bits = (uint32_t)index_bits;
+    nc->type_bits = (uint32_t)type_bits;
+    nc->delay_bits = (uint32_t)delay_bits;
+    nc->delay_mask = ((uint32_t)1 << delay_bits) - 1;
+    nc->slot_shift = (uint32_t)(type_bits + index_bits);
+    nc->type_index_mask = ((uint32_t)1 << nc->slot_shift) - 1;
+    for (size_t s = 0; s < n_shifts; s++)
+        nc->shifts[s] = (uint32_t)shifts[s];
+    for (int kind = 0; kind < KN_N_KINDS; kind++)
+        nc->components[kind] = components[kind].data;
+    nc->ring = ring;
+    nc->ring_len = ring_len;
+    nc->spike_buffer = spike_buffer;
+    return (int)net->n_cores++;
+}
+
+/* ---- spike-source-array cores ------------------------------------------ */
+
+int kn_add_spike_array_core(kn_network_t *net, int64_t n_atoms, const uint32_t *ticks,
+                            const uint32_t *indices, size_t n_events)
+{
+    if (n_atoms < 1 || n_atoms > ((int64_t)1 << KN_MAX_LAYOUT_BITS))
+        return fail(net, "n_atoms = %lld must be in 1..%lld", (long long)n_atoms,
+                    (long long)1 << KN_MAX_LAYOUT_BITS);
+    for (size_t i = 0; i < n_events; i++) {
+        if (indices[i] >= (uint64_t)n_atoms)
+            return fail(net, "indices[%zu] = %u out of range (n_atoms = %lld)", i, indices[i],
+                        (long long)n_atoms);
+        if (i > 0 && ticks[i] < ticks[i - 1])
+            return fail(net, "ticks must be sorted (non-decreasing): ticks[%zu] = %u < "
+                        "ticks[%zu] = %u", i, ticks[i], i - 1, ticks[i - 1]);
+    }
+
+    kn_core_t *core = new_core_slot(net);
+    /* at least one element, so that indices + cursor is never NULL + 0 */
+    uint32_t *own_ticks = malloc((n_events ? n_events : 1) * sizeof(uint32_t));
+    uint32_t *own_indices = malloc((n_events ? n_events : 1) * sizeof(uint32_t));
+    if (core == NULL || own_ticks == NULL || own_indices == NULL) {
+        free(own_ticks);
+        free(own_indices);
+        return fail(net, "out of memory adding a spike source array core");
+    }
+    if (n_events) {
+        memcpy(own_ticks, ticks, n_events * sizeof(uint32_t));
+        memcpy(own_indices, indices, n_events * sizeof(uint32_t));
+    }
+    core->kind = KN_CORE_SPIKE_ARRAY;
+    core->n_atoms = (uint32_t)n_atoms;
+    core->n_keys = (uint32_t)n_atoms;
+    core->out_index = own_indices;
+    core->ssa.ticks = own_ticks;
+    core->ssa.indices = own_indices;
+    core->ssa.n_events = n_events;
+    return (int)net->n_cores++;
+}
+
+/* ---- synaptic rows ------------------------------------------------------ */
+
+static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_t *source,
+                      const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
+                      size_t n_words)
+{
+    const kn_neuron_core_t *nc = &target->neuron;
+    if (n_offsets != (size_t)source->n_keys + 1)
+        return fail(net, "row_offsets has %zu entries, expected n_keys(source) + 1 = %u",
+                    n_offsets, source->n_keys + 1);
+    if (row_offsets[0] != 0)
+        return fail(net, "row_offsets[0] = %u, must be 0", row_offsets[0]);
+    for (size_t k = 1; k < n_offsets; k++)
+        if (row_offsets[k] < row_offsets[k - 1])
+            return fail(net, "row_offsets must be non-decreasing: row_offsets[%zu] = %u < "
+                        "row_offsets[%zu] = %u", k, row_offsets[k], k - 1, row_offsets[k - 1]);
+    if (row_offsets[n_offsets - 1] != n_words)
+        return fail(net, "row_offsets[-1] = %u but words has %zu entries",
+                    row_offsets[n_offsets - 1], n_words);
+    const uint32_t index_mask = ((uint32_t)1 << nc->index_bits) - 1;
+    const uint32_t type_mask = ((uint32_t)1 << nc->type_bits) - 1;
+    for (size_t i = 0; i < n_words; i++) {
+        uint32_t index = words[i] & index_mask;
+        uint32_t type = (words[i] >> nc->index_bits) & type_mask;
+        if (index >= target->n_atoms)
+            return fail(net, "words[%zu] = 0x%08x: neuron index %u >= target n_atoms %u", i,
+                        words[i], index, target->n_atoms);
+        if (type >= nc->n_types)
+            return fail(net, "words[%zu] = 0x%08x: synapse type %u >= n_synapse_types %u", i,
+                        words[i], type, nc->n_types);
+    }
+    return 0;
+}
+
+int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
+                    const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
+                    size_t n_words)
+{
+    if (check_core_id(net, "target", target) || check_core_id(net, "source", source))
+        return -1;
+    kn_core_t *tgt = &net->cores[target];
+    if (tgt->kind != KN_CORE_NEURON)
+        return fail(net, "target core %lld is not a neuron core", (long long)target);
+    if (row_offsets == NULL || n_offsets == 0)
+        return fail(net, "row_offsets is empty, expected n_keys(source) + 1 = %u entries",
+                    net->cores[source].n_keys + 1);
+    if (check_rows(net, tgt, &net->cores[source], row_offsets, n_offsets, words, n_words))
+        return -1;
+
+    kn_neuron_core_t *nc = &tgt->neuron;
+    if (nc->n_incoming == nc->cap_incoming) {
+        size_t cap = nc->cap_incoming ? 2 * nc->cap_incoming : 4;
+        kn_block_t *blocks = realloc(nc->incoming, cap * sizeof(kn_block_t));
+        if (blocks == NULL)
+            return fail(net, "out of memory adding incoming rows");
+        nc->incoming = blocks;
+        nc->cap_incoming = cap;
+    }
+    kn_block_t *block = &nc->incoming[nc->n_incoming++];
+    block->source = (uint32_t)source;
+    block->row_offsets = row_offsets;
+    block->words = words;
+    block->n_words = n_words;
+    return 0;
+}
+
+/* ---- recording ---------------------------------------------------------- */
+
+static int check_analog(kn_network_t *net, const kn_core_t *core, size_t i,
+                        const kn_analog_spec_t *spec, uint8_t *column_used)
+{
+    const kn_model_desc_t *model = core->neuron.model;
+    if (spec->slot < 0 || spec->slot >= (int64_t)model->n_recordables)
+        return fail(net, "analog[%zu]: slot %lld out of range (model '%s' has %u recordables)",
+                    i, (long long)spec->slot, model->name, model->n_recordables);
+    if (spec->interval < 1 || spec->interval >= TICK_LIMIT)
+        return fail(net, "analog[%zu]: interval %lld must be in 1..2^32-1", i,
+                    (long long)spec->interval);
+    if (spec->first_sample_tick < 0 || spec->first_sample_tick >= TICK_LIMIT)
+        return fail(net, "analog[%zu]: first_sample_tick %lld must be in 0..2^32-1", i,
+                    (long long)spec->first_sample_tick);
+    if (spec->columns == NULL || spec->n_columns_entries != core->n_atoms)
+        return fail(net, "analog[%zu]: columns has %zu entries, expected n_atoms = %u", i,
+                    spec->n_columns_entries, core->n_atoms);
+    if (spec->buffer == NULL && spec->n_samples * spec->n_rec != 0)
+        return fail(net, "analog[%zu]: buffer is missing", i);
+    memset(column_used, 0, spec->n_rec);
+    for (uint32_t n = 0; n < core->n_atoms; n++) {
+        int32_t column = spec->columns[n];
+        if (column < -1 || (column >= 0 && (size_t)column >= spec->n_rec))
+            return fail(net, "analog[%zu]: columns[%u] = %d out of range (-1, or a column of "
+                        "the buffer, which has %zu columns)", i, n, column, spec->n_rec);
+        if (column >= 0) {
+            if (column_used[column])
+                return fail(net, "analog[%zu]: column %d is used by two neurons", i, column);
+            column_used[column] = 1;
+        }
+    }
+    return 0;
+}
+
+static int check_recording(kn_network_t *net, const kn_core_t *core, uint32_t *spikes,
+                           size_t spike_words, int64_t spikes_first_tick,
+                           const kn_analog_spec_t *analog, size_t n_analog)
+{
+    size_t words_per_row = ((size_t)core->n_atoms + 31) / 32;
+    if (spikes != NULL && spike_words != words_per_row)
+        return fail(net, "spikes has %zu words per row, expected ceil(n_atoms / 32) = %zu",
+                    spike_words, words_per_row);
+    if (spikes_first_tick < 0 || spikes_first_tick >= TICK_LIMIT)
+        return fail(net, "spikes_first_tick %lld must be in 0..2^32-1",
+                    (long long)spikes_first_tick);
+    if (n_analog == 0)
+        return 0;
+    if (core->kind != KN_CORE_NEURON)
+        return fail(net, "analog recording: this core has no analog variables (not a neuron "
+                    "core)");
+    size_t max_rec = 1;
+    for (size_t i = 0; i < n_analog; i++)
+        if (analog[i].n_rec > max_rec)
+            max_rec = analog[i].n_rec;
+    uint8_t *column_used = malloc(max_rec);
+    if (column_used == NULL)
+        return fail(net, "out of memory checking analog recording");
+    int rc = 0;
+    for (size_t i = 0; i < n_analog && rc == 0; i++)
+        rc = check_analog(net, core, i, &analog[i], column_used);
+    free(column_used);
+    return rc;
+}
+
+int kn_set_recording(kn_network_t *net, int64_t core_id, uint32_t *spikes, size_t spike_rows,
+                     size_t spike_words, int64_t spikes_first_tick,
+                     const kn_analog_spec_t *analog, size_t n_analog)
+{
+    if (check_core_id(net, "core", core_id))
+        return -1;
+    kn_core_t *core = &net->cores[core_id];
+    if (check_recording(net, core, spikes, spike_words, spikes_first_tick, analog, n_analog))
+        return -1;
+
+    kn_analog_t *entries = NULL;
+    int32_t **rows = NULL;
+    if (n_analog) {
+        entries = calloc(n_analog, sizeof(kn_analog_t));
+        rows = calloc(n_analog, sizeof(int32_t *));
+        if (entries == NULL || rows == NULL) {
+            free(entries);
+            free(rows);
+            return fail(net, "out of memory setting up recording");
+        }
+    }
+    for (size_t i = 0; i < n_analog; i++) {
+        entries[i].slot = (uint32_t)analog[i].slot;
+        entries[i].columns = analog[i].columns;
+        entries[i].interval = (uint32_t)analog[i].interval;
+        entries[i].first_tick = (uint32_t)analog[i].first_sample_tick;
+        entries[i].n_samples = analog[i].n_samples;
+        entries[i].n_columns = analog[i].n_rec;
+        entries[i].buffer = analog[i].buffer;
+    }
+    kn_recording_t *rec = &core->rec;
+    free_recording(rec);
+    rec->spikes = (spikes != NULL && spike_rows > 0) ? spikes : NULL;
+    rec->spike_rows = spike_rows;
+    rec->spike_words = spike_words;
+    rec->spikes_first_tick = (uint32_t)spikes_first_tick;
+    rec->analog = entries;
+    rec->n_analog = n_analog;
+    rec->analog_row = rows;
+    return 0;
+}
+
+void kn_clear_recording(kn_network_t *net)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        free_recording(&net->cores[c].rec);
+}
+
+void kn_recording_begin_tick(kn_recording_t *rec, uint32_t tick)
+{
+    rec->spike_row = NULL;
+    if (rec->spikes != NULL && tick >= rec->spikes_first_tick
+        && tick - rec->spikes_first_tick < rec->spike_rows)
+        rec->spike_row = rec->spikes + (size_t)(tick - rec->spikes_first_tick) * rec->spike_words;
+
+    for (size_t i = 0; i < rec->n_analog; i++) {
+        const kn_analog_t *a = &rec->analog[i];
+        rec->analog_row[i] = NULL;
+        if (tick < a->first_tick)
+            continue;
+        uint32_t since = tick - a->first_tick;
+        if (since % a->interval == 0 && since / a->interval < a->n_samples)
+            rec->analog_row[i] = a->buffer + (size_t)(since / a->interval) * a->n_columns;
+    }
+}
+
+/* ---- the time loop ------------------------------------------------------ */
+
+/* Adds one synaptic row (spec §4.2) into the target's ring buffer; returns
+ * the number of saturated adds. */
+static uint64_t process_row(kn_core_t *target, const uint32_t *row, size_t n_words,
+                            uint32_t tick)
+{
+    kn_neuron_core_t *nc = &target->neuron;
+    uint64_t saturations = 0;
+    for (size_t i = 0; i < n_words; i++) {
+        uint32_t word = row[i];
+        /* a delay field of 0 means 2^D: the mask makes it land in slot t,
+         * which phase A already emptied, so it is read 2^D ticks later */
+        uint32_t delay = (word >> nc->slot_shift) & nc->delay_mask;
+        uint32_t slot = (tick + delay) & nc->delay_mask;
+        uint32_t index = (slot << nc->slot_shift) | (word & nc->type_index_mask);
+        KN_ASSERT(index < nc->ring_len);
+        KN_ASSERT((word & (((uint32_t)1 << nc->index_bits) - 1)) < target->n_atoms);
+        KN_ASSERT(((word & nc->type_index_mask) >> nc->index_bits) < nc->n_types);
+        saturations += ring_add_saturating(&nc->ring[index], word >> 16);
+    }
+    return saturations;
+}
+
+/* Phase B for one neuron core: the rows of every spike its sources emitted
+ * in phase A of this tick, in block order, then emission order. */
+static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t tick)
+{
+    kn_neuron_core_t *nc = &target->neuron;
+    uint64_t saturations = 0;
+    for (size_t b = 0; b < nc->n_incoming; b++) {
+        const kn_block_t *block = &nc->incoming[b];
+        const kn_core_t *source = &net->cores[block->source];
+        for (size_t i = 0; i < source->out_n; i++) {
+            uint32_t key = source->out_index[i];
+            uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
+            KN_ASSERT(key < source->n_keys);
+            uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
+            KN_ASSERT(begin <= end && end <= block->n_words);
+            for (uint32_t c = 0; c < count; c++)
+                saturations += process_row(target, block->words + begin, end - begin, tick);
+        }
+    }
+    target->saturations += saturations;
+}
+
+static void phase_a(kn_core_t *core, uint32_t tick)
+{
+    switch (core->kind) {
+    case KN_CORE_NEURON:
+        core->neuron.model->update(core, tick);
+        break;
+    case KN_CORE_SPIKE_ARRAY:
+        kn_spike_array_tick(core, tick);
+        break;
+    }
+}
+
+int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
+{
+    if (start_tick < 0 || n_ticks < 0 || start_tick + n_ticks > TICK_LIMIT)
+        return fail(net, "run(start_tick=%lld, n_ticks=%lld): need 0 <= start_tick and "
+                    "0 <= n_ticks with start_tick + n_ticks <= 2^32",
+                    (long long)start_tick, (long long)n_ticks);
+    return 0;
+}
+
+/* One tick of both phases on the calling thread. */
+static void run_tick_serial(const kn_network_t *net, uint32_t tick)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        phase_a(&net->cores[c], tick);
+    for (size_t c = 0; c < net->n_cores; c++)
+        if (net->cores[c].kind == KN_CORE_NEURON)
+            deliver_spikes(net, &net->cores[c], tick);
+}
+
+/* One parallel region for the whole run; every thread walks the ticks and
+ * shares out the cores of each phase.  Each core's state (and each target's
+ * ring buffer) is touched by one thread per phase, and the barrier at the end
+ * of each `omp for` orders the phases, so the result is the serial one. */
+static void run_parallel(const kn_network_t *net, uint32_t start_tick, uint32_t n_ticks,
+                         int n_threads)
+{
+    kn_core_t *cores = net->cores;
+    const size_t n_cores = net->n_cores;
+#pragma omp parallel num_threads(n_threads)
+    for (uint32_t i = 0; i < n_ticks; i++) {
+        const uint32_t tick = start_tick + i;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t c = 0; c < n_cores; c++)
+            phase_a(&cores[c], tick);
+#pragma omp for schedule(dynamic, 1)
+        for (size_t c = 0; c < n_cores; c++)
+            if (cores[c].kind == KN_CORE_NEURON)
+                deliver_spikes(net, &cores[c], tick);
+    }
+    (void)n_threads;
+}
+
+void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
+{
+    int n_threads = 1;
+#ifdef _OPENMP
+    n_threads = net->n_threads > 0 ? net->n_threads : omp_get_max_threads();
+#endif
+    for (size_t c = 0; c < net->n_cores; c++) {
+        net->cores[c].out_n = 0;
+        if (net->cores[c].kind == KN_CORE_SPIKE_ARRAY)
+            kn_spike_array_begin_run(&net->cores[c], start_tick);
+    }
+    /* the OpenMP team costs a few barriers per tick: not worth it for one core */
+    if (n_threads > 1 && net->n_cores > 1) {
+        run_parallel(net, start_tick, n_ticks, n_threads);
+    } else {
+        for (uint32_t i = 0; i < n_ticks; i++)
+            run_tick_serial(net, start_tick + i);
+    }
+}
+
+/* ---- saturation counters ------------------------------------------------ */
+
+int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out)
+{
+    if (check_core_id(net, "core", core))
+        return -1;
+    *out = net->cores[core].saturations;
+    return 0;
+}
+
+void kn_reset_saturations(kn_network_t *net)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        net->cores[c].saturations = 0;
+}

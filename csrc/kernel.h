@@ -1,0 +1,231 @@
+/*
+ * The kernel's network: cores, their synaptic rows and recordings, and the
+ * time loop.  See README.md for the architecture.
+ *
+ * Memory: Python (numpy) owns every large array (component structs, ring
+ * buffers, synaptic rows, recording buffers); the network keeps raw pointers
+ * to them.  The network itself allocates only small bookkeeping (the core
+ * table, incoming-block lists, output spike lists, copies of spike-source
+ * events), all at add/set time: nothing is allocated inside kn_run.
+ */
+#ifndef KN_KERNEL_H
+#define KN_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fixed.h"
+#include "model.h"
+
+/* Largest number of synapse types of any model (dual exponential has 3). */
+#define KN_MAX_SYNAPSE_TYPES 8
+/* Sum of index, type and delay bits: the low half of a synaptic word. */
+#define KN_MAX_LAYOUT_BITS 16
+/* Largest ring-buffer left shift: 0xFFFF << 16 still fits in 32 bits. */
+#define KN_MAX_SHIFT 16
+
+/* KN_BOUNDS_CHECKS (the sanitizer build) adds assertions in the inner loops
+ * that abort with a message instead of reading or writing out of bounds when
+ * Python changed rows or offsets after they were checked. */
+#ifdef KN_BOUNDS_CHECKS
+#define KN_HAVE_BOUNDS_CHECKS 1
+#include <stdio.h>
+#include <stdlib.h>
+#define KN_ASSERT(cond)                                                        \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "kernel bounds check failed: %s (%s:%d)\n", #cond, \
+                    __FILE__, __LINE__);                                       \
+            abort();                                                           \
+        }                                                                      \
+    } while (0)
+#else
+#define KN_HAVE_BOUNDS_CHECKS 0
+#define KN_ASSERT(cond) ((void)0)
+#endif
+
+typedef enum kn_core_kind {
+    KN_CORE_NEURON = 0,
+    KN_CORE_SPIKE_ARRAY = 1
+    /* later: KN_CORE_POISSON, KN_CORE_DELAY_EXTENSION */
+} kn_core_kind_t;
+
+/* The synaptic rows of one source core, for one target core (spec §4.2). */
+typedef struct kn_block {
+    uint32_t source;               /* core id */
+    const uint32_t *row_offsets;   /* n_keys(source) + 1 entries */
+    const uint32_t *words;         /* weight << 16 | delay | type | index */
+    size_t n_words;
+} kn_block_t;
+
+/* One analog recording (one recordable slot) of a neuron core. */
+typedef struct kn_analog {
+    uint32_t slot;                 /* index into the model's recordables */
+    const int32_t *columns;        /* n_atoms entries: -1 or a column of buffer */
+    uint32_t interval;             /* ticks between samples, >= 1 */
+    uint32_t first_tick;           /* tick of sample row 0 */
+    size_t n_samples;              /* rows of buffer */
+    size_t n_columns;              /* columns of buffer */
+    int32_t *buffer;               /* n_samples x n_columns, row-major */
+} kn_analog_t;
+
+typedef struct kn_recording {
+    uint32_t *spikes;              /* n_rows x words_per_row bitfields, or NULL */
+    size_t spike_rows;
+    size_t spike_words;            /* ceil(n_atoms / 32) */
+    uint32_t spikes_first_tick;
+    kn_analog_t *analog;           /* owned array of n_analog entries */
+    size_t n_analog;
+    /* Scratch for the tick being run (written by the core's own thread):
+     * where this tick's spike bits and samples go, NULL when not recorded. */
+    uint32_t *spike_row;
+    int32_t **analog_row;          /* owned, n_analog entries */
+} kn_recording_t;
+
+typedef struct kn_neuron_core {
+    const kn_model_desc_t *model;
+    uint32_t n_types;
+    uint32_t index_bits;           /* N */
+    uint32_t type_bits;            /* T */
+    uint32_t delay_bits;           /* D */
+    uint32_t delay_mask;           /* 2^D - 1 */
+    uint32_t slot_shift;           /* T + N: slot field of a ring index, delay field of a word */
+    uint32_t type_index_mask;      /* 2^(T+N) - 1 */
+    uint32_t shifts[KN_MAX_SYNAPSE_TYPES];
+    void *components[KN_N_KINDS];  /* struct arrays, n_atoms each; NULL if no fields */
+    uint16_t *ring;                /* 2^(D+T+N) entries */
+    size_t ring_len;
+    kn_block_t *incoming;          /* owned array */
+    size_t n_incoming;
+    size_t cap_incoming;
+    uint32_t *spike_buffer;        /* owned, n_atoms entries: this tick's spikes */
+} kn_neuron_core_t;
+
+typedef struct kn_spike_array_core {
+    uint32_t *ticks;               /* owned copies, sorted by tick */
+    uint32_t *indices;
+    size_t n_events;
+    size_t cursor;                 /* first event not yet emitted in this run */
+} kn_spike_array_core_t;
+
+typedef struct kn_core {
+    kn_core_kind_t kind;
+    uint32_t n_atoms;
+    uint32_t n_keys;               /* rows a target needs for this source (= n_atoms) */
+    /* Output of phase A of the current tick: out_n spikes of local index
+     * out_index[i], each to be delivered out_count[i] times (1 if NULL). */
+    const uint32_t *out_index;
+    const uint32_t *out_count;
+    size_t out_n;
+    uint64_t saturations;          /* ring-buffer adds that hit 0xFFFF */
+    kn_recording_t rec;
+    kn_neuron_core_t neuron;       /* valid if kind == KN_CORE_NEURON */
+    kn_spike_array_core_t ssa;     /* valid if kind == KN_CORE_SPIKE_ARRAY */
+} kn_core_t;
+
+typedef struct kn_network {
+    kn_core_t *cores;
+    size_t n_cores;
+    size_t cap_cores;
+    int n_threads;                 /* 0: OpenMP default */
+    char error[512];               /* message of the last failed call */
+} kn_network_t;
+
+/* A numpy array as seen by C: data pointer, number of elements, bytes each. */
+typedef struct kn_array {
+    void *data;
+    size_t length;
+    size_t itemsize;
+} kn_array_t;
+
+/* One analog recording request of kn_set_recording. */
+typedef struct kn_analog_spec {
+    int64_t slot;
+    const int32_t *columns;
+    size_t n_columns_entries;      /* length of columns (must be n_atoms) */
+    int64_t interval;
+    int64_t first_sample_tick;
+    int32_t *buffer;
+    size_t n_samples;              /* buffer rows */
+    size_t n_rec;                  /* buffer columns */
+} kn_analog_spec_t;
+
+/* ---- public API (kernel.c) ---------------------------------------------
+ * Functions returning int give a core id or 0 on success and -1 on bad
+ * arguments, with a message in kn_error(); the network is then unchanged. */
+
+kn_network_t *kn_network_new(void);
+void kn_network_free(kn_network_t *net);
+const char *kn_error(const kn_network_t *net);
+
+int kn_add_neuron_core(kn_network_t *net, const char *model, int64_t n_atoms,
+                       int64_t n_synapse_types, int64_t index_bits, int64_t type_bits,
+                       int64_t delay_bits, const int64_t *shifts, size_t n_shifts,
+                       const kn_array_t components[KN_N_KINDS], uint16_t *ring,
+                       size_t ring_len);
+
+/* The events are copied.  ticks must be non-decreasing. */
+int kn_add_spike_array_core(kn_network_t *net, int64_t n_atoms, const uint32_t *ticks,
+                            const uint32_t *indices, size_t n_events);
+
+int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
+                    const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
+                    size_t n_words);
+
+/* Replaces all recording of `core`.  spikes may be NULL (no spike recording). */
+int kn_set_recording(kn_network_t *net, int64_t core, uint32_t *spikes, size_t spike_rows,
+                     size_t spike_words, int64_t spikes_first_tick,
+                     const kn_analog_spec_t *analog, size_t n_analog);
+void kn_clear_recording(kn_network_t *net);
+
+/* Checks that start_tick + n_ticks <= 2^32 (the machine's tick counter). */
+int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks);
+/* Runs ticks start_tick ... start_tick + n_ticks - 1 (call kn_check_run first). */
+void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks);
+
+int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out);
+void kn_reset_saturations(kn_network_t *net);
+
+/* ---- helpers shared by the per-kind update functions -------------------- */
+
+/* Ring-buffer index of (slot, synapse type, neuron) (spec §4.1). */
+static inline uint32_t kn_ring_index(const kn_neuron_core_t *nc, uint32_t slot, uint32_t type,
+                                     uint32_t neuron)
+{
+    uint32_t index = (slot << nc->slot_shift) | (type << nc->index_bits) | neuron;
+    KN_ASSERT(index < nc->ring_len);
+    return index;
+}
+
+/* Where tick t's spike bits and samples go (sets rec->spike_row, analog_row). */
+void kn_recording_begin_tick(kn_recording_t *rec, uint32_t tick);
+
+/* Stores the pre-update values[slot] of neuron n in every analog recording
+ * that samples this tick. */
+static inline void kn_record_analog(kn_recording_t *rec, uint32_t n, const int32_t *values)
+{
+    for (size_t i = 0; i < rec->n_analog; i++) {
+        int32_t *row = rec->analog_row[i];
+        if (row != NULL) {
+            int32_t column = rec->analog[i].columns[n];
+            if (column >= 0) {
+                KN_ASSERT((size_t)column < rec->analog[i].n_columns);
+                row[column] = values[rec->analog[i].slot];
+            }
+        }
+    }
+}
+
+static inline void kn_record_spike(kn_recording_t *rec, uint32_t n)
+{
+    if (rec->spike_row != NULL) {
+        KN_ASSERT((n >> 5) < rec->spike_words);
+        rec->spike_row[n >> 5] |= (uint32_t)1 << (n & 31);
+    }
+}
+
+/* spike_source_array.c */
+void kn_spike_array_begin_run(kn_core_t *core, uint32_t start_tick);
+void kn_spike_array_tick(kn_core_t *core, uint32_t tick);
+
+#endif /* KN_KERNEL_H */

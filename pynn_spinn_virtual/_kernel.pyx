@@ -1,0 +1,541 @@
+# cython: language_level=3
+"""The C kernel (csrc/) seen from Python.
+
+The network keeps raw pointers into the numpy arrays it is given (component
+structs, ring buffers, synaptic rows, recording buffers) and a reference to
+each of them, so Python owns the memory and may read or change values in
+place between runs.  Array *shapes*, the index/type fields of synaptic words
+and row offsets must not be changed after they were added (they were checked
+then); weights (bits 31..16 of a word) may be.  Spike-source events are copied.
+
+Every bad argument raises ValueError naming the argument and the limit.
+"""
+import operator
+
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
+from libc.stdlib cimport calloc, free
+from cpython.exc cimport PyErr_CheckSignals
+
+
+cdef extern from "kernel.h" nogil:
+    int KN_HAVE_BOUNDS_CHECKS
+
+    ctypedef enum kn_kind_t:
+        KN_KIND_MEMBRANE
+        KN_KIND_SYNAPSE
+        KN_KIND_INPUT
+        KN_KIND_THRESHOLD
+        KN_KIND_ADDITIONAL
+        KN_N_KINDS
+
+    ctypedef struct kn_field_desc_t:
+        const char *name
+        int is_signed
+
+    ctypedef struct kn_component_desc_t:
+        kn_kind_t kind
+        const char *name
+        const kn_field_desc_t *fields
+        uint32_t n_fields
+        uint32_t size
+
+    ctypedef struct kn_model_desc_t:
+        const char *name
+        const kn_component_desc_t *components[5]
+        uint32_t n_synapse_types
+        const char **recordables
+        uint32_t n_recordables
+
+    ctypedef struct kn_network_t:
+        int n_threads
+
+    ctypedef struct kn_array_t:
+        void *data
+        size_t length
+        size_t itemsize
+
+    ctypedef struct kn_analog_spec_t:
+        int64_t slot
+        const int32_t *columns
+        size_t n_columns_entries
+        int64_t interval
+        int64_t first_sample_tick
+        int32_t *buffer
+        size_t n_samples
+        size_t n_rec
+
+    const char *kn_kind_name(kn_kind_t kind)
+    size_t kn_n_models()
+    const kn_model_desc_t *kn_model_at(size_t i)
+    const kn_model_desc_t *kn_find_model(const char *name)
+    size_t kn_n_components()
+    const kn_component_desc_t *kn_component_at(size_t i)
+    const kn_component_desc_t *kn_find_component(const char *qualified_name)
+
+    kn_network_t *kn_network_new()
+    void kn_network_free(kn_network_t *net)
+    const char *kn_error(const kn_network_t *net)
+    int kn_add_neuron_core(kn_network_t *net, const char *model, int64_t n_atoms,
+                           int64_t n_synapse_types, int64_t index_bits, int64_t type_bits,
+                           int64_t delay_bits, const int64_t *shifts, size_t n_shifts,
+                           const kn_array_t *components, uint16_t *ring, size_t ring_len)
+    int kn_add_spike_array_core(kn_network_t *net, int64_t n_atoms, const uint32_t *ticks,
+                                const uint32_t *indices, size_t n_events)
+    int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
+                        const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
+                        size_t n_words)
+    int kn_set_recording(kn_network_t *net, int64_t core, uint32_t *spikes, size_t spike_rows,
+                         size_t spike_words, int64_t spikes_first_tick,
+                         const kn_analog_spec_t *analog, size_t n_analog)
+    void kn_clear_recording(kn_network_t *net)
+    int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
+    void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
+    int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out)
+    void kn_reset_saturations(kn_network_t *net)
+
+
+# True in the sanitizer build (PYNN_SPINN_VIRTUAL_SANITIZE=1): the time loop
+# asserts every index it uses and aborts with a message on a violation.
+BOUNDS_CHECKS = bool(KN_HAVE_BOUNDS_CHECKS)
+
+# Ticks per call into C: between chunks the GIL is taken back and signals
+# (Ctrl-C) are checked.
+RUN_CHUNK = 2000
+
+_INT64_MIN = -(1 << 63)
+_INT64_MAX = (1 << 63) - 1
+
+
+# ---- registry --------------------------------------------------------------
+
+cdef str _s(const char *c_string):
+    return c_string.decode("ascii")
+
+
+cdef const kn_model_desc_t *_model(object model) except NULL:
+    if not isinstance(model, str):
+        raise ValueError(f"model must be a str, got {model!r}")
+    cdef const kn_model_desc_t *desc = kn_find_model(model.encode("ascii", "replace"))
+    if desc == NULL:
+        raise ValueError(f"unknown model {model!r} (known models: {', '.join(model_names())})")
+    return desc
+
+
+cdef const kn_component_desc_t *_component(object component) except NULL:
+    if not isinstance(component, str):
+        raise ValueError(f"component must be a str like 'membrane:lif', got {component!r}")
+    cdef const kn_component_desc_t *desc = kn_find_component(
+        component.encode("ascii", "replace"))
+    if desc == NULL:
+        raise ValueError(f"unknown component {component!r} (known components: "
+                         f"{', '.join(component_names())})")
+    return desc
+
+
+cdef str _qualified(const kn_component_desc_t *desc):
+    return f"{_s(kn_kind_name(desc.kind))}:{_s(desc.name)}"
+
+
+def model_names():
+    """Names of the neuron models the kernel implements."""
+    return [_s(kn_model_at(i).name) for i in range(kn_n_models())]
+
+
+def component_names():
+    """Qualified names ("kind:name") of every component the kernel has."""
+    return [_qualified(kn_component_at(i)) for i in range(kn_n_components())]
+
+
+def model_components(model):
+    """The model's components in kind order, e.g. ["membrane:lif", ...]."""
+    cdef const kn_model_desc_t *desc = _model(model)
+    return [_qualified(desc.components[k]) for k in range(<int>KN_N_KINDS)
+            if desc.components[k] != NULL]
+
+
+def model_component_kinds(model):
+    """The kinds ("membrane", "synapse", ...) the model is made of, in order."""
+    cdef const kn_model_desc_t *desc = _model(model)
+    return [_s(kn_kind_name(<kn_kind_t>k)) for k in range(<int>KN_N_KINDS)
+            if desc.components[k] != NULL]
+
+
+def component_fields(component):
+    """Field names of a component's struct, in order ([] if it has none)."""
+    cdef const kn_component_desc_t *desc = _component(component)
+    return [_s(desc.fields[i].name) for i in range(desc.n_fields)]
+
+
+def component_dtype(component):
+    """The numpy structured dtype matching the component's C struct, or None
+    for a component without fields."""
+    cdef const kn_component_desc_t *desc = _component(component)
+    if desc.n_fields == 0:
+        return None
+    return np.dtype([(_s(desc.fields[i].name), np.int32 if desc.fields[i].is_signed
+                      else np.uint32) for i in range(desc.n_fields)])
+
+
+def component_size(component):
+    """Bytes per neuron of the component's struct (0 if it has no fields)."""
+    return _component(component).size
+
+
+def model_recordables(model):
+    """Analog recordable names in slot order, e.g. ["v", "gsyn_exc", "gsyn_inh"]."""
+    cdef const kn_model_desc_t *desc = _model(model)
+    return [_s(desc.recordables[i]) for i in range(desc.n_recordables)]
+
+
+def model_n_synapse_types(model):
+    return _model(model).n_synapse_types
+
+
+# ---- argument checks ---------------------------------------------------------
+
+def _int(value, name):
+    """An integer argument as a Python int within int64 (C checks the limits)."""
+    if isinstance(value, (float, np.floating)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    try:
+        v = operator.index(value)
+    except TypeError:
+        raise ValueError(f"{name} must be an integer, got {value!r}") from None
+    if not _INT64_MIN <= v <= _INT64_MAX:
+        raise ValueError(f"{name} = {v} is out of range")
+    return v
+
+
+def _array(arr, name, dtype, ndim=1, writeable=False):
+    """Checks an array the kernel will keep a pointer to."""
+    if not isinstance(arr, np.ndarray):
+        raise ValueError(f"{name} must be a numpy array, got {type(arr).__name__}")
+    if arr.dtype != np.dtype(dtype):
+        raise ValueError(f"{name} must have dtype {np.dtype(dtype)} (native byte order), "
+                         f"got {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be {ndim}-dimensional, got shape {arr.shape}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+    if writeable and not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable")
+    return arr
+
+
+def _integers(values, name, lo, hi, dtype):
+    """A copy of integer values (any integer array-like), range-checked."""
+    arr = np.asarray(values)
+    if arr.size == 0:
+        return np.zeros(0, dtype=dtype)
+    if arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must contain integers, got dtype {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    if int(arr.min()) < lo or int(arr.max()) > hi:
+        raise ValueError(f"{name} must be in {lo}..{hi}, got values in "
+                         f"{int(arr.min())}..{int(arr.max())}")
+    return np.ascontiguousarray(arr, dtype=dtype)
+
+
+def _component_array(arr, kind, component, n_atoms):
+    """Checks a component struct array against the C struct."""
+    name = f"components[{kind!r}]"
+    fields = component_fields(component)
+    if not isinstance(arr, np.ndarray):
+        raise ValueError(f"{name} must be a numpy structured array, got {type(arr).__name__}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    if arr.dtype.names != tuple(fields):
+        raise ValueError(f"{name} must be a structured array with fields {fields} "
+                         f"({component}), got {arr.dtype.names}")
+    for i, field in enumerate(fields):
+        ftype, offset = arr.dtype.fields[field][:2]
+        if ftype.kind not in "iu" or ftype.itemsize != 4 or not ftype.isnative \
+                or offset != 4 * i:
+            raise ValueError(f"{name}: field {field!r} must be a native int32 or uint32 at "
+                             f"offset {4 * i}, got {ftype} at offset {offset}")
+    if arr.dtype.itemsize != component_size(component):
+        raise ValueError(f"{name}: itemsize {arr.dtype.itemsize}, but {component} structs "
+                         f"are {component_size(component)} bytes")
+    if arr.shape[0] != n_atoms:
+        raise ValueError(f"{name}: length {arr.shape[0]}, expected n_atoms = {n_atoms}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+    if not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable")
+    return arr
+
+
+cdef inline void *_data(arr):
+    return <void *><size_t>arr.__array_interface__["data"][0]
+
+
+# ---- the network ---------------------------------------------------------------
+
+cdef class Network:
+    """A set of cores and their synaptic rows, run by the C time loop.
+
+    Network(n_threads=0): n_threads is the number of OpenMP threads for run()
+    (0: the OpenMP default).  Results never depend on it.
+    """
+    cdef kn_network_t *net
+    cdef list _arrays          # every array C points into, kept alive
+    cdef list _models          # per core: model name, or None for a source
+    cdef dict _recording       # core -> arrays of its current recording
+    cdef object _tick
+    cdef bint _running
+
+    def __cinit__(self, *args, **kwargs):
+        self.net = kn_network_new()
+        if self.net == NULL:
+            raise MemoryError()
+        self._arrays = []
+        self._models = []
+        self._recording = {}
+        self._tick = 0
+        self._running = False
+
+    def __init__(self, n_threads=0):
+        self.n_threads = n_threads
+
+    def __dealloc__(self):
+        kn_network_free(self.net)
+
+    cdef _fail(self):
+        raise ValueError(_s(kn_error(self.net)))
+
+    cdef _check_idle(self):
+        # run() releases the GIL: another Python thread must not change the
+        # network (or run it) meanwhile
+        if self._running:
+            raise RuntimeError("the network is running (in another thread)")
+
+    @property
+    def n_threads(self):
+        return self.net.n_threads
+
+    @n_threads.setter
+    def n_threads(self, value):
+        self._check_idle()
+        v = _int(value, "n_threads")
+        if not 0 <= v <= 4096:
+            raise ValueError(f"n_threads = {v} must be in 0..4096 (0: OpenMP default)")
+        self.net.n_threads = v
+
+    @property
+    def n_cores(self):
+        return len(self._models)
+
+    @property
+    def tick(self):
+        """The first tick not yet run by the last run() (if run() was
+        interrupted, the tick boundary it stopped at)."""
+        return self._tick
+
+    def add_neuron_core(self, model, n_atoms, n_synapse_types, index_bits, type_bits,
+                        delay_bits, shifts, components, ring):
+        """Adds a neuron core; returns its id.
+
+        shifts: n_synapse_types integers in 0..16 (copied).
+        components: {"membrane": arr, "synapse": arr, "input": arr or None,
+            "threshold": arr}: numpy structured arrays (C-contiguous, writeable,
+            n_atoms long, the fields of component_fields() in order, 4 bytes
+            each); None (or absent) for components without fields.
+        ring: uint16, (1 << delay_bits) << (type_bits + index_bits) entries,
+            C-contiguous, writeable.
+        """
+        cdef const kn_model_desc_t *desc = _model(model)
+        cdef kn_array_t arrays[5]
+        self._check_idle()
+        n = _int(n_atoms, "n_atoms")
+        n_types = _int(n_synapse_types, "n_synapse_types")
+        bits = [_int(index_bits, "index_bits"), _int(type_bits, "type_bits"),
+                _int(delay_bits, "delay_bits")]
+        shift_values = _integers(shifts, "shifts", 0, 16, np.int64)
+
+        if not isinstance(components, dict):
+            raise ValueError(f"components must be a dict {{kind: array}}, got "
+                             f"{type(components).__name__}")
+        kinds = model_component_kinds(model)
+        unknown = set(components) - set(kinds)
+        if unknown:
+            raise ValueError(f"components has unknown keys {sorted(map(str, unknown))}; "
+                             f"model {model!r} is made of {kinds}")
+        kept = [ring]
+        for k in range(<int>KN_N_KINDS):
+            arrays[k].data = NULL
+            arrays[k].length = 0
+            arrays[k].itemsize = 0
+            if desc.components[k] == NULL:
+                continue
+            kind = _s(kn_kind_name(<kn_kind_t>k))
+            component = _qualified(desc.components[k])
+            arr = components.get(kind)
+            if desc.components[k].size == 0:
+                if arr is not None:
+                    raise ValueError(f"components[{kind!r}]: {component} has no fields, "
+                                     f"pass None")
+                continue
+            if arr is None:
+                raise ValueError(f"components[{kind!r}] ({component}) is missing")
+            _component_array(arr, kind, component, n)
+            arrays[k].data = _data(arr)
+            arrays[k].length = arr.shape[0]
+            arrays[k].itemsize = arr.dtype.itemsize
+            kept.append(arr)
+        _array(ring, "ring", np.uint16, writeable=True)
+
+        core = kn_add_neuron_core(self.net, model.encode("ascii"), n, n_types, bits[0],
+                                  bits[1], bits[2], <const int64_t *>_data(shift_values),
+                                  shift_values.shape[0], arrays,
+                                  <uint16_t *>_data(ring), ring.shape[0])
+        if core < 0:
+            self._fail()
+        self._arrays.extend(kept)
+        self._models.append(model)
+        return core
+
+    def add_spike_array_core(self, n_atoms, ticks, indices):
+        """Adds a spike-source-array core; returns its id.  ticks and indices
+        (integers, copied) list the events, sorted by tick; an index listed k
+        times in one tick is emitted k times (its row is processed k times)."""
+        self._check_idle()
+        n = _int(n_atoms, "n_atoms")
+        t = _integers(ticks, "ticks", 0, 0xFFFFFFFF, np.uint32)
+        i = _integers(indices, "indices", 0, 0xFFFFFFFF, np.uint32)
+        if t.shape[0] != i.shape[0]:
+            raise ValueError(f"ticks and indices must have the same length, got "
+                             f"{t.shape[0]} and {i.shape[0]}")
+        core = kn_add_spike_array_core(self.net, n, <const uint32_t *>_data(t),
+                                       <const uint32_t *>_data(i), t.shape[0])
+        if core < 0:
+            self._fail()
+        self._models.append(None)
+        return core
+
+    def add_incoming(self, target, source, row_offsets, words):
+        """Adds the synaptic rows of `source` for neuron core `target`:
+        row k (spikes of source atom k) is words[row_offsets[k]:row_offsets[k + 1]]
+        (both uint32, C-contiguous).  Blocks are processed in the order added."""
+        self._check_idle()
+        tgt = _int(target, "target")
+        src = _int(source, "source")
+        _array(row_offsets, "row_offsets", np.uint32)
+        _array(words, "words", np.uint32)
+        if kn_add_incoming(self.net, tgt, src, <const uint32_t *>_data(row_offsets),
+                           row_offsets.shape[0], <const uint32_t *>_data(words),
+                           words.shape[0]) < 0:
+            self._fail()
+        self._arrays.extend([row_offsets, words])
+
+    def set_recording(self, core, spikes=None, spikes_first_tick=0, analog=()):
+        """Replaces all recording of `core`.
+
+        spikes: None or uint32 [n_rows, ceil(n_atoms / 32)]: bit (n & 31) of
+            word (n >> 5) of row t - spikes_first_tick is set (ORed) when atom n
+            spikes in tick t.
+        analog: (slot, columns, interval, first_sample_tick, buffer) tuples:
+            slot = index (or name) of the model's recordable; columns int32
+            [n_atoms], -1 or the buffer column of each neuron; buffer int32
+            [n_samples, n_rec]; row (t - first_sample_tick) // interval
+            receives the pre-update values of tick t when that division is exact.
+        """
+        self._check_idle()
+        c = _int(core, "core")
+        if not 0 <= c < len(self._models):
+            raise ValueError(f"core: core id {c} out of range (the network has "
+                             f"{len(self._models)} cores)")
+        first = _int(spikes_first_tick, "spikes_first_tick")
+        kept = []
+        cdef uint32_t *spike_data = NULL
+        cdef size_t spike_rows = 0, spike_words = 0
+        if spikes is not None:
+            _array(spikes, "spikes", np.uint32, ndim=2, writeable=True)
+            spike_data = <uint32_t *>_data(spikes)
+            spike_rows, spike_words = spikes.shape[0], spikes.shape[1]
+            kept.append(spikes)
+        entries = list(analog)
+        cdef size_t n_analog = len(entries)
+        cdef kn_analog_spec_t *specs = <kn_analog_spec_t *>calloc(n_analog if n_analog > 0 else 1,
+                                                                   sizeof(kn_analog_spec_t))
+        if specs == NULL:
+            raise MemoryError()
+        try:
+            for i, entry in enumerate(entries):
+                kept.extend(self._analog_spec(c, i, entry, &specs[i]))
+            if kn_set_recording(self.net, c, spike_data, spike_rows, spike_words, first,
+                                specs, n_analog) < 0:
+                self._fail()
+        finally:
+            free(specs)
+        self._recording[c] = kept
+
+    cdef list _analog_spec(self, int64_t core, size_t i, entry, kn_analog_spec_t *spec):
+        try:
+            slot, columns, interval, first_sample_tick, buffer = entry
+        except (TypeError, ValueError):
+            raise ValueError(f"analog[{i}] must be a tuple (slot, columns, interval, "
+                             f"first_sample_tick, buffer)") from None
+        model = self._models[core]
+        if isinstance(slot, str):
+            names = model_recordables(model) if model is not None else []
+            if slot not in names:
+                raise ValueError(f"analog[{i}]: unknown recordable {slot!r} (this core "
+                                 f"records {names})")
+            slot = names.index(slot)
+        _array(columns, f"analog[{i}] columns", np.int32)
+        _array(buffer, f"analog[{i}] buffer", np.int32, ndim=2, writeable=True)
+        spec.slot = _int(slot, f"analog[{i}] slot")
+        spec.columns = <const int32_t *>_data(columns)
+        spec.n_columns_entries = columns.shape[0]
+        spec.interval = _int(interval, f"analog[{i}] interval")
+        spec.first_sample_tick = _int(first_sample_tick, f"analog[{i}] first_sample_tick")
+        spec.buffer = <int32_t *>_data(buffer)
+        spec.n_samples = buffer.shape[0]
+        spec.n_rec = buffer.shape[1]
+        return [columns, buffer]
+
+    def clear_recording(self):
+        """Drops every recording (the kernel forgets all recording buffers)."""
+        self._check_idle()
+        kn_clear_recording(self.net)
+        self._recording.clear()
+
+    def run(self, start_tick, n_ticks):
+        """Runs ticks start_tick ... start_tick + n_ticks - 1, in chunks of
+        RUN_CHUNK ticks without the GIL.  Ctrl-C raises KeyboardInterrupt at
+        the end of a chunk; the state is then consistent at tick self.tick
+        (every tick before it has been run completely)."""
+        start = _int(start_tick, "start_tick")
+        n = _int(n_ticks, "n_ticks")
+        if kn_check_run(self.net, start, n) < 0:
+            self._fail()
+        self._check_idle()
+        cdef int64_t tick = start
+        cdef int64_t end = start + n
+        cdef uint32_t chunk
+        self._tick = tick
+        self._running = True
+        try:
+            while tick < end:
+                chunk = <uint32_t>min(end - tick, RUN_CHUNK)
+                with nogil:
+                    kn_run(self.net, <uint32_t>tick, chunk)
+                tick += chunk
+                self._tick = tick
+                PyErr_CheckSignals()
+        finally:
+            self._running = False
+
+    def saturations(self, core):
+        """Ring-buffer adds of `core` that saturated at 65535 since the last reset."""
+        cdef uint64_t count = 0
+        if kn_saturations(self.net, _int(core, "core"), &count) < 0:
+            self._fail()
+        return count
+
+    def reset_saturations(self):
+        self._check_idle()
+        kn_reset_saturations(self.net)

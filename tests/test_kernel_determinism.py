@@ -1,0 +1,308 @@
+"""The kernel's results do not depend on the thread count or on how a run is split, and they
+match a slow pure-Python transcription of spec/kernel.md §2-§4 bit for bit."""
+import glob
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+
+def _load_kernel():
+    """The extension module; loaded by path if the package itself does not import."""
+    try:
+        from pynn_spinn_virtual import _kernel
+        return _kernel
+    except ImportError:
+        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
+        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
+            os.path.join(root, "_kernel*.pyd"))
+        if not paths:
+            raise
+        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+
+K = _load_kernel()
+MODEL = "if_curr_exp"
+S = 1 << 15
+N_TICKS = 40
+
+# ---- a random network, as plain data ---------------------------------------------------------
+
+
+def random_network(seed, n_ticks=N_TICKS, sparse_recording=True):
+    """A description of a network of 2 spike-source-array cores and 5 neuron cores with
+    random parameters, rows (neuron -> neuron and recurrent too, every delay 1..16, some
+    weights large enough to saturate) and recordings."""
+    rng = np.random.RandomState(seed)
+    cores = []
+    for _ in range(2):
+        n = int(rng.randint(1, 40))
+        n_events = int(rng.randint(0, 120))
+        ticks = np.sort(rng.randint(0, n_ticks + 5, n_events)).astype(np.uint32)
+        indices = rng.randint(0, n, n_events).astype(np.uint32)
+        cores.append(dict(kind="ssa", n=n, ticks=ticks, indices=indices))
+    for _ in range(5):
+        n = int(rng.randint(1, 70))
+        index_bits = max(1, (n - 1).bit_length())
+        delay_bits = int(rng.choice([4, 4, 3]))
+        mem = np.zeros(n, K.component_dtype("membrane:lif"))
+        mem["V_membrane"] = rng.randint(-70 * S, -50 * S, n)
+        mem["V_rest"] = -65 * S
+        mem["R_membrane"] = 655360
+        mem["exp_TC"] = rng.choice([31170, 32605], n)
+        mem["I_offset"] = rng.randint(0, 2 * S, n)
+        mem["refract_timer"] = rng.randint(0, 3, n)
+        mem["V_reset"] = -70 * S
+        mem["T_refract"] = rng.randint(0, 4, n)
+        syn = np.zeros(n, K.component_dtype("synapse:exponential"))
+        syn["exc_decay"], syn["exc_init"] = 3516421809, 3892727437
+        syn["inh_decay"], syn["inh_init"] = 2605029347, 3379875897
+        syn["isyn_exc"] = rng.randint(0, S, n)
+        thr = np.zeros(n, K.component_dtype("threshold:static"))
+        thr["threshold_value"] = -50 * S
+        cores.append(dict(kind="neuron", n=n, index_bits=index_bits, type_bits=1,
+                          delay_bits=delay_bits, shifts=rng.randint(0, 6, 2).astype(np.uint32),
+                          components={"membrane": mem, "synapse": syn, "input": None,
+                                      "threshold": thr},
+                          ring=np.zeros((1 << delay_bits) << (1 + index_bits), np.uint16)))
+    blocks = []
+    for target, tc in enumerate(cores):
+        if tc["kind"] != "neuron":
+            continue
+        for source in rng.choice(len(cores), 3, replace=False):
+            n_keys = cores[source]["n"]
+            lengths = rng.randint(0, 7, n_keys)
+            offsets = np.zeros(n_keys + 1, np.uint32)
+            offsets[1:] = np.cumsum(lengths)
+            n_words = int(offsets[-1])
+            weights = np.where(rng.rand(n_words) < 0.1, rng.randint(20000, 65536, n_words),
+                               rng.randint(0, 3000, n_words))
+            delays = rng.randint(1, (1 << tc["delay_bits"]) + 1, n_words) \
+                & ((1 << tc["delay_bits"]) - 1)
+            types = rng.randint(0, 2, n_words)
+            index = rng.randint(0, tc["n"], n_words)
+            words = ((weights.astype(np.int64) << 16)
+                     | (delays.astype(np.int64) << (tc["index_bits"] + 1))
+                     | (types.astype(np.int64) << tc["index_bits"])
+                     | index.astype(np.int64)).astype(np.uint32)
+            blocks.append((target, int(source), offsets, words))
+    recordings = []
+    for c, core in enumerate(cores):
+        n = core["n"]
+        first = int(rng.randint(0, 3)) if sparse_recording else 0
+        spikes = np.zeros((n_ticks - first, (n + 31) // 32), np.uint32)
+        analog = []
+        if core["kind"] == "neuron":
+            for slot in range(3):
+                interval = int(rng.randint(1, 4)) if sparse_recording else 1
+                start = int(rng.randint(0, 3)) if sparse_recording else 0
+                cols = np.arange(n, dtype=np.int32)
+                if sparse_recording:
+                    cols = np.where(rng.rand(n) < 0.7, -1, 0).astype(np.int32)
+                    chosen = np.flatnonzero(cols == 0)
+                    cols[chosen] = rng.permutation(len(chosen))
+                n_rec = int(cols.max()) + 1 if n else 0
+                n_samples = (n_ticks - start + interval - 1) // interval
+                analog.append((slot, cols, interval, start,
+                               np.zeros((n_samples, n_rec), np.int32)))
+        recordings.append(dict(core=c, spikes=spikes, spikes_first_tick=first, analog=analog))
+    return dict(cores=cores, blocks=blocks, recordings=recordings)
+
+
+def copy_description(desc):
+    """A deep copy, so every run starts from the same state with its own arrays."""
+    def cp(x):
+        if isinstance(x, np.ndarray):
+            return x.copy()
+        if isinstance(x, dict):
+            return {k: cp(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return type(x)(cp(v) for v in x)
+        return x
+    return cp(desc)
+
+
+def build(desc, n_threads):
+    net = K.Network(n_threads=n_threads)
+    for core in desc["cores"]:
+        if core["kind"] == "ssa":
+            net.add_spike_array_core(core["n"], core["ticks"], core["indices"])
+        else:
+            net.add_neuron_core(MODEL, core["n"], 2, core["index_bits"], core["type_bits"],
+                                core["delay_bits"], core["shifts"], core["components"],
+                                core["ring"])
+    for target, source, offsets, words in desc["blocks"]:
+        net.add_incoming(target, source, offsets, words)
+    for rec in desc["recordings"]:
+        net.set_recording(**rec)
+    return net
+
+
+def snapshot(desc, net):
+    """Every array the kernel writes, plus the saturation counters."""
+    out = {}
+    for c, core in enumerate(desc["cores"]):
+        out[f"sat{c}"] = net.saturations(c)
+        if core["kind"] == "neuron":
+            out[f"ring{c}"] = core["ring"].copy()
+            for kind, arr in core["components"].items():
+                if arr is not None:
+                    out[f"{kind}{c}"] = arr.copy()
+    for r, rec in enumerate(desc["recordings"]):
+        out[f"spikes{r}"] = rec["spikes"].copy()
+        for a, entry in enumerate(rec["analog"]):
+            out[f"analog{r}.{a}"] = entry[4].copy()
+    return out
+
+
+def assert_same(a, b):
+    assert a.keys() == b.keys()
+    for key in a:
+        assert np.array_equal(a[key], b[key]), key
+
+
+def simulate(seed, n_threads, splits=(N_TICKS,), sparse_recording=True):
+    desc = copy_description(random_network(seed, sparse_recording=sparse_recording))
+    net = build(desc, n_threads)
+    tick = 0
+    for n in splits:
+        net.run(tick, n)
+        tick += n
+    return desc, snapshot(desc, net)
+
+
+SEEDS = [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_thread_count_does_not_matter(seed):
+    _, one = simulate(seed, 1)
+    spikes = sum(int(np.unpackbits(v.view(np.uint8)).sum())
+                 for k, v in one.items() if k.startswith("spikes"))
+    assert spikes > 0                             # the network is not silent
+    for n_threads in (2, 4):
+        _, other = simulate(seed, n_threads)
+        assert_same(one, other)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_split_runs_give_the_same_result(seed):
+    _, whole = simulate(seed, 2, splits=(20,))
+    _, split = simulate(seed, 2, splits=(10, 10))
+    assert_same(whole, split)
+    _, whole = simulate(seed, 3, splits=(N_TICKS,))
+    _, split = simulate(seed, 1, splits=(1, 12, 0, 27))
+    assert_same(whole, split)
+
+
+def test_the_random_networks_saturate_somewhere():
+    assert any(simulate(seed, 1)[1][f"sat{c}"] > 0 for seed in SEEDS for c in range(7))
+
+
+# ---- a slow transcription of the spec, for comparison ----------------------------------------
+
+
+def wrap32(x):
+    return ((x + (1 << 31)) % (1 << 32)) - (1 << 31)
+
+
+def mulk(a, b):
+    return wrap32((a * b) >> 15)
+
+
+def decay(x, d):
+    return (x * d) >> 32
+
+
+def reference(desc, n_ticks):
+    """Runs the description in pure Python, recording every neuron every tick.  Returns
+    (components, rings, saturations, spikes[t][core] = list of atoms, analog[core][t] = rows)."""
+    cores = desc["cores"]
+    state = [{k: {f: [int(x) for x in arr[f]] for f in arr.dtype.names}
+              for k, arr in c["components"].items() if arr is not None}
+             if c["kind"] == "neuron" else None for c in cores]
+    rings = [[int(x) for x in c["ring"]] if c["kind"] == "neuron" else None for c in cores]
+    sats = [0] * len(cores)
+    spikes, analog = [], [[] for _ in cores]
+    for t in range(n_ticks):
+        emitted = []
+        for c, core in enumerate(cores):
+            if core["kind"] == "ssa":
+                emitted.append([int(i) for tk, i in zip(core["ticks"], core["indices"])
+                                if tk == t])
+                continue
+            mem, syn, thr = state[c]["membrane"], state[c]["synapse"], state[c]["threshold"]
+            ib, tb, mask = core["index_bits"], core["type_bits"], (1 << core["delay_bits"]) - 1
+            out, rows = [], []
+            for n in range(core["n"]):
+                for s, (isyn, init) in enumerate([("isyn_exc", "exc_init"),
+                                                  ("isyn_inh", "inh_init")]):
+                    idx = ((t & mask) << (tb + ib)) | (s << ib) | n
+                    x = wrap32(rings[c][idx] << int(core["shifts"][s]))
+                    syn[isyn][n] = wrap32(syn[isyn][n] + decay(x, syn[init][n]))
+                    rings[c][idx] = 0
+                v, exc, inh = mem["V_membrane"][n], syn["isyn_exc"][n], syn["isyn_inh"][n]
+                rows.append((v, exc, inh))
+                if mem["refract_timer"][n] <= 0:
+                    i = wrap32(exc - inh + mem["I_offset"][n])
+                    alpha = wrap32(mulk(i, mem["R_membrane"][n]) + mem["V_rest"][n])
+                    v = wrap32(alpha - mulk(mem["exp_TC"][n], wrap32(alpha - v)))
+                    mem["V_membrane"][n] = v
+                else:
+                    mem["refract_timer"][n] -= 1
+                if v >= thr["threshold_value"][n]:
+                    mem["V_membrane"][n] = mem["V_reset"][n]
+                    mem["refract_timer"][n] = mem["T_refract"][n]
+                    out.append(n)
+                syn["isyn_exc"][n] = decay(syn["isyn_exc"][n], syn["exc_decay"][n])
+                syn["isyn_inh"][n] = decay(syn["isyn_inh"][n], syn["inh_decay"][n])
+            emitted.append(out)
+            analog[c].append(rows)
+        for target, source, offsets, words in desc["blocks"]:
+            tc = cores[target]
+            low = tc["index_bits"] + tc["type_bits"]
+            mask = (1 << tc["delay_bits"]) - 1
+            for k in emitted[source]:
+                for w in words[offsets[k]:offsets[k + 1]]:
+                    w = int(w)
+                    slot = (t + ((w >> low) & mask)) & mask
+                    idx = (slot << low) | (w & ((1 << low) - 1))
+                    acc = rings[target][idx] + (w >> 16)
+                    if acc & 0x10000:
+                        acc = 0xFFFF
+                        sats[target] += 1
+                    rings[target][idx] = acc
+        spikes.append(emitted)
+    return state, rings, sats, spikes, analog
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_matches_the_spec_transcription(seed):
+    """Blocks are added target by target in the description, so the reference's block order
+    per target is the kernel's (and so are the saturation counts)."""
+    desc = random_network(seed, sparse_recording=False)
+    ref_state, ref_rings, ref_sats, ref_spikes, ref_analog = reference(
+        copy_description(desc), N_TICKS)
+    run_desc, snap = simulate(seed, 2, sparse_recording=False)
+    for c, core in enumerate(run_desc["cores"]):
+        assert snap[f"sat{c}"] == ref_sats[c], c
+        rec = run_desc["recordings"][c]
+        for t in range(N_TICKS):
+            row = rec["spikes"][t]
+            got = [n for n in range(core["n"]) if row[n >> 5] >> (n & 31) & 1]
+            assert got == sorted(set(ref_spikes[t][c])), (c, t)
+        if core["kind"] != "neuron":
+            continue
+        assert snap[f"ring{c}"].tolist() == ref_rings[c]
+        for kind, fields in ref_state[c].items():
+            for f, values in fields.items():
+                assert snap[f"{kind}{c}"][f].astype(np.int64).tolist() == values, \
+                    (c, kind, f)
+        for slot in range(3):
+            buf = rec["analog"][slot][4]
+            expected = np.array([[r[slot] for r in rows] for rows in ref_analog[c]], np.int64)
+            assert np.array_equal(buf.astype(np.int64), expected), (c, slot)
