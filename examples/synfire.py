@@ -20,6 +20,7 @@ import pynn_spinn_virtual as sim  # noqa: E402
 N_GROUPS = 10
 GROUP_SIZE = 100
 RUN_MS = 250.0
+WEIGHT = 0.21
 
 
 def build_and_run(toolchain="6"):
@@ -36,10 +37,11 @@ def build_and_run(toolchain="6"):
                    sim.StaticSynapse(weight=6.0, delay=1.0), receptor_type="excitatory")
     rng = sim.NumpyRNG(seed=4242)
     for g in range(N_GROUPS - 1):
-        delays = sim.RandomDistribution("uniform_int", (1, 16), rng=rng)
+        # every link has its own delay, from 1 to 16 ticks (the on-core range)
+        delay = float(1 + (7 * g) % 16)
         sim.Projection(groups[g], groups[g + 1],
                        sim.FixedProbabilityConnector(0.3, rng=rng),
-                       sim.StaticSynapse(weight=0.25, delay=delays),
+                       sim.StaticSynapse(weight=WEIGHT, delay=delay),
                        receptor_type="excitatory")
     sim.run(RUN_MS)
     data = {g.label: g.get_data() for g in groups}
