@@ -1,0 +1,31 @@
+"""The README's two set-up commands are the ones CI and the demo really use."""
+import os
+import re
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _read(name):
+    with open(os.path.join(ROOT, name)) as f:
+        return f.read()
+
+
+def _readme_commands():
+    return re.findall(r"```\n(python -m pip install [^\n]+)\n```", _read("README.md"))
+
+
+def test_readme_has_exactly_two_setup_commands():
+    commands = _readme_commands()
+    assert len(commands) == 2, commands
+    assert "examples/synfire.py" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_lines = [line.strip() for line in _read(".ci/run").splitlines()]
+    assert _readme_commands()[1] in ci_lines
+
+
+def test_demo_command_names_an_existing_script():
+    script = _readme_commands()[0].split("python ")[-1].strip()
+    assert os.path.exists(os.path.join(ROOT, script))
