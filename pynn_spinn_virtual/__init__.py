@@ -13,7 +13,7 @@ from pyNN.connectors import (  # noqa: F401
     DisplacementDependentProbabilityConnector, DistanceDependentProbabilityConnector,
     FixedNumberPostConnector, FixedNumberPreConnector, FixedProbabilityConnector,
     FixedTotalNumberConnector, FromFileConnector, FromListConnector,
-    IndexBasedProbabilityConnector, OneToOneConnector, SmallWorldConnector)
+    IndexBasedProbabilityConnector, OneToOneConnector)
 from pyNN.network import Network  # noqa: F401
 from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import (Cuboid, Grid2D, Grid3D, Line, RandomStructure, Space,  # noqa: F401
@@ -26,7 +26,7 @@ from .exceptions import (ConfigurationError, MappingError, NetworkChangedError, 
                          ParameterError, SimulatorShutdownError)
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401
-from .projections import Projection  # noqa: F401
+from .projections import Projection, SmallWorldConnector  # noqa: F401
 from .standardmodels.cells import IF_curr_exp, SpikeSourceArray  # noqa: F401
 from .standardmodels.synapses import StaticSynapse  # noqa: F401
 

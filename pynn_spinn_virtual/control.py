@@ -85,7 +85,15 @@ def end(compatible_output=True):
 
 run, run_until = common.build_run(simulator)
 run_for = run
-reset = common.build_reset(simulator)
+_pynn_reset = common.build_reset(simulator)
+
+
+def reset(annotations=None):
+    """Time back to 0 and a new Neo segment; refused after end() as on SpiNNaker."""
+    simulator.state.check_not_ended("reset()")
+    _pynn_reset(annotations or {})
+
+
 initialize = common.initialize
 get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes, rank = \
     common.build_state_queries(simulator)

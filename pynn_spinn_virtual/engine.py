@@ -122,8 +122,13 @@ class LoadedNetwork:
         for core in self.neuron_cores(population):
             for component in population.celltype.components:
                 if variable in component.state_fields:
-                    component.write_state_variable(self.components[core.index][component.kind],
-                                                   variable, values[core.lo:core.hi])
+                    try:
+                        component.write_state_variable(
+                            self.components[core.index][component.kind], variable,
+                            values[core.lo:core.hi])
+                    except ValueError as err:   # e.g. out of the s16.15 range
+                        raise ParameterError(
+                            f"Population '{population.label}': {variable}: {err}") from err
 
     def read_state(self, population, variable):
         """Current value (float) of a state variable for every neuron of a population."""

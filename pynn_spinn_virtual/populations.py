@@ -9,12 +9,14 @@ as sPyNNaker accepts them.
 import logging
 import warnings
 
+import neo
 import numpy as np
 from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, Sequence, simplify
 
 from . import simulator
 from .exceptions import ConfigurationError, ParameterError
+from .fixedpoint import encode_s1615
 from .recording import Recorder
 from .standardmodels.cells import NeuronModel, SpikeSourceModel
 
@@ -28,9 +30,103 @@ TOOLCHAIN_POPULATION_OPTIONS = (
 )
 
 
+class _UserCalls:
+    """The user-facing calls shared by Population and PopulationView.
+
+    They add what sPyNNaker adds on top of PyNN: the calls that change the model are refused
+    after end() (SimulatorShutdownError), ``record("all")`` records every recordable (PyNN
+    would iterate over the letters of "all"), and ``get_data`` takes ``annotations=``.
+    """
+
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        simulator.state.check_not_ended("record()")
+        if variables == "all":
+            warnings.warn("record('all') is not standard PyNN: every recordable variable of "
+                          f"{type(self.celltype).__name__} is recorded")
+            variables = list(self.celltype.recordable)
+        return super().record(variables, to_file, sampling_interval, locations)
+
+    def set(self, **parameters):
+        simulator.state.check_not_ended("set()")
+        try:
+            return super().set(**parameters)
+        except errors.NonExistentParameterError as err:
+            # name the population, not only the model
+            raise errors.NonExistentParameterError(
+                err.parameter_name, f"{err.model_name} (Population '{self.label}')",
+                err.valid_parameter_names) from None
+
+    def initialize(self, **initial_values):
+        simulator.state.check_not_ended("initialize()")
+        return super().initialize(**initial_values)
+
+    def get_data(self, variables="all", gather=True, clear=False, *, annotations=None,
+                 locations=None):
+        """The recorded data as a Neo Block in the structure of a SpiNNaker run (see recording)."""
+        if not gather:
+            warnings.warn("sPyNNaker only supports gather=True; it is ignored")
+        return self.recorder.get(variables, True, self._record_filter, clear,
+                                 annotations=annotations, locations=locations)
+
+    def get_spike_counts(self, gather=True):
+        """{index in the population: spike count} of the current segment, as sPyNNaker gives
+        it (PyNN keys by id); for a view, its neurons only."""
+        return self.recorder.spike_counts(filter_ids=self._record_filter)
+
+
 class Assembly(common.Assembly):
     """A group of populations (sPyNNaker refuses these; PyNN users expect them, so we allow them)."""
     _simulator = simulator
+
+    @property
+    def receptor_types(self):
+        """The receptor types common to all populations, in the first population's order.
+
+        PyNN returns them from a set, so with string-hash randomisation a Projection onto an
+        Assembly without receptor_type went to "excitatory" in one process and to
+        "inhibitory" in the next.
+        """
+        common_types = set.intersection(*(set(p.celltype.receptor_types)
+                                          for p in self.populations))
+        return [r for r in self.populations[0].celltype.receptor_types if r in common_types]
+
+    def record(self, variables, to_file=None, sampling_interval=None, locations=None):
+        simulator.state.check_not_ended("record()")
+        return super().record(variables, to_file, sampling_interval, locations)
+
+    def get_data(self, variables="all", gather=True, clear=False, annotations=None):
+        """One Block holding every population's data, segment by segment.
+
+        PyNN's version shifts ``array_annotations["channel_index"]``, which the SpiNNaker
+        structure does not have (it crashed with a KeyError).  Here each population keeps its
+        own SpikeTrains and AnalogSignals, with their sPyNNaker annotations
+        (``source_population`` tells them apart); there is no sPyNNaker reference, since the
+        toolchain refuses Assemblies.
+        """
+        blocks = [p.get_data(variables, gather, clear) for p in self.populations]
+        merged = neo.Block(name=self.label, description=self.describe())
+        n_segments = max((len(b.segments) for b in blocks), default=0)
+        for i in range(n_segments):
+            parts = [b.segments[i] for b in blocks if i < len(b.segments)]
+            named = [seg for seg in parts if seg.description != "empty"]
+            segment = neo.Segment(name=f"segment{i}", description=merged.description,
+                                  rec_datetime=(named or parts)[0].rec_datetime)
+            for part in parts:
+                segment.spiketrains.extend(part.spiketrains)
+                segment.analogsignals.extend(part.analogsignals)
+            for obj in segment.spiketrains + segment.analogsignals:
+                obj.segment = segment
+            segment.block = merged
+            merged.segments.append(segment)
+        if merged.segments:
+            merged.rec_datetime = merged.segments[0].rec_datetime
+        if blocks:
+            first = blocks[0].annotations
+            merged.annotate(size=self.size, label=self.label, simulator=first["simulator"],
+                            dt=first["dt"])
+        if annotations:
+            merged.annotate(**annotations)
+        return merged
 
 
 class _ParameterAccess:
@@ -44,7 +140,7 @@ class _ParameterAccess:
         return self.celltype.reverse_translate(self._get_native_parameters(*native_names))
 
 
-class PopulationView(_ParameterAccess, common.PopulationView):
+class PopulationView(_UserCalls, _ParameterAccess, common.PopulationView):
     _simulator = simulator
     _assembly_class = Assembly
 
@@ -68,7 +164,7 @@ class PopulationView(_ParameterAccess, common.PopulationView):
         return PopulationView(self, selector, label)
 
 
-class Population(_ParameterAccess, common.Population):
+class Population(_UserCalls, _ParameterAccess, common.Population):
     __doc__ = common.Population.__doc__
     _simulator = simulator
     _recorder_class = Recorder
@@ -79,6 +175,8 @@ class Population(_ParameterAccess, common.Population):
         state = simulator.state
         state.check_not_ended("Population()")
         size = _integer_size(size)
+        if isinstance(cellclass, type) and cellparams is None:
+            cellparams = {}   # sim.create(IF_curr_exp) passes None; PyNN would do cls(**None)
         celltype_class = cellclass if isinstance(cellclass, type) else type(cellclass)
         if not issubclass(celltype_class, (NeuronModel, SpikeSourceModel)):
             raise NotImplementedError(
@@ -151,13 +249,15 @@ class Population(_ParameterAccess, common.Population):
         self._checked(new)
         self._parameters = new
         state = simulator.state
-        if state.loaded is not None and state.loaded_version == state.structure_version:
-            state.loaded.update_parameters(self)
+        loaded = self._loaded_network()
+        if loaded is not None and state.loaded_version == state.structure_version:
+            loaded.update_parameters(self)
 
     def _assign_initial(self, variable, values, indices):
         if variable not in self.celltype.default_initial_values:
             raise errors.NonExistentParameterError(
-                variable, self.celltype, list(self.celltype.default_initial_values))
+                variable, f"{type(self.celltype).__name__} (Population '{self.label}')",
+                list(self.celltype.default_initial_values))
         column = self._initial.get(variable)
         if column is None:
             column = np.zeros(self.size)
@@ -166,10 +266,30 @@ class Population(_ParameterAccess, common.Population):
         if not np.all(np.isfinite(column)):
             raise ParameterError(f"Population '{self.label}': initial value of {variable} "
                                  f"must be finite")
+        if isinstance(self.celltype, NeuronModel):
+            # state is s16.15 on the machine: refuse now what could not be loaded later
+            try:
+                encode_s1615(column)
+            except ValueError as err:
+                raise ParameterError(
+                    f"Population '{self.label}': initial value of {variable}: {err}") from None
         self._initial[variable] = column
+        loaded = self._loaded_network()
+        if loaded is not None and simulator.state.tick > 0:
+            loaded.set_state(self, variable, column)
+
+    def _loaded_network(self):
+        """The kernel network this population is loaded in, or None.
+
+        A population created after a run (before reset) is not in the loaded mapping yet;
+        its values must then only be stored, not pushed to the kernel (that used to crash
+        with a KeyError instead of the clear error at the next run()).
+        """
         state = simulator.state
-        if state.loaded is not None and state.tick > 0:
-            state.loaded.set_state(self, variable, column)
+        loaded = state.loaded
+        if loaded is None or self not in loaded.mapping.population_cores:
+            return None
+        return loaded
 
     def _native_slice(self, lo, hi):
         return {name: value[lo:hi] for name, value in self._parameters.items()}
@@ -229,10 +349,6 @@ class Population(_ParameterAccess, common.Population):
         return float(self._options.get("spikes_per_second", profile.spikes_per_second))
 
     # -- sPyNNaker extras ----------------------------------------------------------------
-    def get_spike_counts(self, gather=True):
-        """{neuron index: spike count} of the current segment (sPyNNaker's convention)."""
-        return self.recorder.spike_counts()
-
     def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
         """PyNN 0.7-style arrays: spikes as [index, time], others as [index, time, value]."""
         warnings.warn("spinnaker_get_data is non-standard PyNN")
@@ -251,7 +367,9 @@ class Population(_ParameterAccess, common.Population):
             return values
         times = signal.times.rescale("ms").magnitude
         n_t, n_c = values.shape
-        return np.column_stack([np.tile(indexes[keep], n_t), np.repeat(times, n_c), values.ravel()])
+        # PyNN 0.7 triples ordered by neuron index, then time (as sPyNNaker's NeoBufferDatabase)
+        return np.column_stack([np.repeat(indexes[keep], n_t), np.tile(times, n_c),
+                                values.T.ravel()])
 
     def add_placement_constraint(self, x, y, p=None):
         """sPyNNaker extra: place this population's cores on chip (x, y) [core p]."""
@@ -284,6 +402,8 @@ def _integer_size(size):
             warnings.warn(f"Population size {size} rounded to {int(round(size))}")
             return int(round(size))
         raise ValueError(f"Population size must be a whole number, not {size}")
+    if isinstance(size, (int, np.integer)) and size < 1:
+        raise ValueError(f"Population size must be at least 1, not {size}")
     return size
 
 

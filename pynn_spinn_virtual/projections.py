@@ -6,11 +6,13 @@ from which the mapper builds the machine's synaptic rows.  ``get("weight")`` ret
 weights as the machine holds them: quantised to 16 bits with the post core's ring-buffer
 shift (the network is mapped on demand for that).
 """
+import contextlib
 import logging
 import warnings
 
 import numpy as np
 from pyNN import common, errors
+from pyNN import connectors as pynn_connectors
 from pyNN.connectors import FromListConnector
 from pyNN.parameters import LazyArray
 from pyNN.random import RandomDistribution
@@ -40,6 +42,77 @@ class CellMap:
             parent_index.append(np.asarray(indices, dtype=np.int64))
         self.population_of = np.concatenate(population_of)
         self.parent_index = np.concatenate(parent_index)
+
+
+@contextlib.contextmanager
+def _numpy2_safe_columns(connector, projection):
+    """Work around a PyNN 0.13 + numpy 2 crash when the pre-synaptic side has one neuron.
+
+    ``MapConnector._standard_connect`` receives each column of the connection map as a 0-d
+    numpy bool when there is a single pre-synaptic neuron, and ``nonzero()`` on a 0-d array
+    raises in numpy 2 ("Calling nonzero on 0d arrays is not allowed"), so e.g.
+    ``Projection(Population(1, ...), Population(1, ...), OneToOneConnector())`` crashed.  The
+    columns are made 1-d for the time of this connect() only (the user's connector object is
+    left as it was).
+    """
+    if not isinstance(connector, pynn_connectors.MapConnector) or projection.pre.size != 1:
+        yield
+        return
+    original = pynn_connectors.MapConnector._standard_connect
+
+    def standard_connect(proj, connection_map_generator, distance_map=None):
+        def columns(*args, **kwargs):
+            for column in connection_map_generator(*args, **kwargs):
+                if isinstance(column, (np.generic, np.ndarray)) and np.ndim(column) == 0:
+                    column = np.atleast_1d(column)
+                yield column
+        return original(connector, proj, columns, distance_map)
+
+    connector._standard_connect = standard_connect
+    try:
+        yield
+    finally:
+        del connector._standard_connect
+
+
+class SmallWorldConnector(pynn_connectors.SmallWorldConnector, pynn_connectors.MapConnector):
+    """PyNN's SmallWorldConnector, made to work as sPyNNaker's does.
+
+    PyNN 0.13's ``connect()`` only raises NotImplementedError.  sPyNNaker connects every
+    (pre, post) pair closer than `degree` and then moves each connection, with probability
+    `rewiring`, to a random post-synaptic neuron; ``n_connections`` is refused there too.
+    Connections rewired onto an existing one merge (no multapses).
+    """
+
+    def __init__(self, degree, rewiring, allow_self_connections=True, n_connections=None,
+                 rng=None, safe=True, callback=None, location_selector=None):
+        if n_connections is not None:
+            raise NotImplementedError(
+                "n_connections is not implemented for SmallWorldConnector on this platform")
+        super().__init__(degree, rewiring, allow_self_connections=allow_self_connections,
+                         n_connections=None, location_selector=location_selector, rng=rng,
+                         safe=safe, callback=callback)
+        #: read by the ring-buffer shift statistics (weight_scaling), as sPyNNaker stores it
+        self.degree = degree
+
+    def connect(self, projection):
+        generator = projection.space.distance_generator(projection.pre.position_generator,
+                                                        projection.post.position_generator)
+        distances = LazyArray(generator, shape=projection.shape).evaluate()
+        mask = np.asarray(distances < self.degree, dtype=bool).reshape(projection.shape)
+        if not self.allow_self_connections and projection.pre == projection.post:
+            np.fill_diagonal(mask, False)
+        pre, post = np.nonzero(mask)
+        if len(pre) and self.rewiring > 0:
+            rewired = np.asarray(self.rng.next(len(pre))) < self.rewiring
+            n_new = int(rewired.sum())
+            if n_new:
+                targets = np.asarray(self.rng.next(n_new)) * projection.post.size
+                post = post.copy()
+                post[rewired] = np.minimum(targets.astype(np.int64), projection.post.size - 1)
+            mask = np.zeros(projection.shape, dtype=bool)
+            mask[pre, post] = True
+        self._connect_with_map(projection, LazyArray(mask, shape=projection.shape))
 
 
 class Projection(common.Projection):
@@ -75,10 +148,32 @@ class Projection(common.Projection):
         self._synapse_type_index = receptors.index(self.receptor_type)
         self._chunks = []
         self._machine_weight = None
-        connector.connect(self)
+        p_connect = getattr(connector, "p_connect", None)
+        if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': connection probability {p_connect} is not "
+                f"between 0 and 1")
+        with _numpy2_safe_columns(connector, self):
+            connector.connect(self)
+        if isinstance(connector, FromListConnector):   # FromFile reads its list in connect()
+            self._check_list_indices(connector)
         self._finalise_connections()
         state.projections.append(self)
         state.network_changed()
+
+    def _check_list_indices(self, connector):
+        """PyNN silently drops list entries whose post index is not a neuron of the target
+        (and wraps negative pre indices); refuse them, naming the projection."""
+        conn = np.asarray(connector.conn_list, dtype=float)
+        if conn.size == 0:
+            return
+        for column, role, size in ((0, "pre", self.pre.size), (1, "post", self.post.size)):
+            indices = conn[:, column]
+            bad = (indices < 0) | (indices >= size) | (indices != np.round(indices))
+            if bad.any():
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': {role}-synaptic index {indices[bad][0]:g} "
+                    f"is out of range for the {size} {role}-synaptic neurons")
 
     def _post_receptor_types(self):
         return list(self._post_map.populations[0].celltype.synapse_component.receptor_types)
@@ -102,6 +197,13 @@ class Projection(common.Projection):
             pre = post = np.zeros(0, dtype=np.int64)
             weight = delay = np.zeros(0)
         self._chunks = []
+        for role, indices, size in (("pre", pre, self.pre.size), ("post", post, self.post.size)):
+            bad = (indices < 0) | (indices >= size)
+            if bad.any():
+                # a negative index would silently wrap to the last neurons
+                raise errors.ConnectionError(
+                    f"Projection '{self.label}': {role}-synaptic index {int(indices[bad][0])} "
+                    f"is out of range for the {size} {role}-synaptic neurons")
         self._conn_pre, self._conn_post = pre, post
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
@@ -170,6 +272,13 @@ class Projection(common.Projection):
             self._machine_delay_ticks = np.zeros(len(self), dtype=np.int64)
         self._machine_weight[ids] = weights
         self._machine_delay_ticks[ids] = delay_ticks
+        lost = (np.asarray(weights) == 0) & (self._conn_weight[ids] != 0)
+        if lost.any():
+            # not silent: the machine's 16-bit weights cannot hold them at this scale
+            warnings.warn(
+                f"Projection '{self.label}': {int(lost.sum())} non-zero weight(s) (smallest "
+                f"|w| = {np.abs(self._conn_weight[ids][lost]).min():g}) are below the "
+                f"resolution of the 16-bit machine weights on this core and are stored as 0")
 
     @property
     def _can_use_expander(self):
@@ -200,6 +309,19 @@ class Projection(common.Projection):
         return LazyArray(generator, shape=self.shape).evaluate()
 
     # -- access --------------------------------------------------------------------------
+    def get(self, attribute_names, format, gather=True, with_address=True,
+            multiple_synapses="sum"):
+        """PyNN's get(), with an unknown attribute named clearly (PyNN gives a bare KeyError)."""
+        names = [attribute_names] if isinstance(attribute_names, str) else attribute_names
+        valid = list(self.synapse_type.get_parameter_names()) + ["presynaptic_index",
+                                                                 "postsynaptic_index"]
+        for name in names:
+            if name not in valid:
+                raise errors.NonExistentParameterError(
+                    name, f"{type(self.synapse_type).__name__} (Projection '{self.label}')",
+                    valid)
+        return super().get(attribute_names, format, gather, with_address, multiple_synapses)
+
     def __len__(self):
         return len(self._conn_pre)
 
@@ -246,6 +368,7 @@ class Projection(common.Projection):
 
     def _set_attributes(self, parameter_space):
         state = simulator.state
+        state.check_not_ended("Projection.set()")
         if state.tick != 0:
             raise NotImplementedError(
                 f"Projection '{self.label}': weights and delays cannot be changed between runs "

@@ -30,6 +30,19 @@ logger = logging.getLogger("pynn_spinn_virtual")
 UNITS = {"v": "mV", "gsyn_exc": "uS", "gsyn_inh": "uS"}
 
 
+class PopulationRecordingError(recording.errors.RecordingError):
+    """PyNN's RecordingError, with the population named in the message."""
+
+    def __init__(self, variable, population):
+        super().__init__(variable, population.celltype)
+        self.population_label = _root(population).label
+
+    def __str__(self):
+        return (f"Population '{self.population_label}' cannot record {self.variable!r}: "
+                f"{type(self.cell_type).__name__} records "
+                f"{', '.join(self.cell_type.recordable)}")
+
+
 class SegmentData:
     """The raw recordings of one population in one Neo segment (one reset epoch)."""
 
@@ -42,6 +55,7 @@ class SegmentData:
         self.spike_atoms = []
         self.samples = {}            # variable -> list of (ticks, atoms, int32 values)
         self.intervals = {}          # variable -> sampling interval in ticks
+        self.recorded = {}           # variable -> sorted population indices recorded
 
     @property
     def has_data(self):
@@ -64,16 +78,37 @@ class Recorder(recording.Recorder):
         self._current = SegmentData(simulator.state.segment_counter)
 
     # -- what to record (called by Population.record) ------------------------------------
+    def record(self, variables, ids, sampling_interval=None, locations=None):
+        """Check everything first, so that a refused record() call changes nothing.
+
+        PyNN adds each variable to the recorded set before its per-variable hook runs, so a
+        bad sampling_interval (or a bad name after a good one) used to leave the variables
+        recorded at the default interval.
+        """
+        self._interval_ticks(sampling_interval)
+        names = [variables] if isinstance(variables, str) else list(variables)
+        for name in names:
+            if not self.population.can_record(name):
+                raise PopulationRecordingError(name, self.population)
+        super().record(variables, ids, sampling_interval, locations)
+
+    def _interval_ticks(self, sampling_interval):
+        if sampling_interval is None:
+            return None
+        dt = self._simulator.state.dt
+        ratio = sampling_interval / dt
+        interval = int(round(ratio))
+        if interval < 1 or abs(ratio - interval) > 1e-9:
+            raise ConfigurationError(
+                f"Population '{_root(self.population).label}': sampling_interval "
+                f"{sampling_interval} is not an an integer multiple of the simulation "
+                f"timestep {dt}")
+        return interval
+
     def _record(self, variable, new_ids, sampling_interval=None):
-        state = self._simulator.state
         interval = 1
         if sampling_interval is not None:
-            ratio = sampling_interval / state.dt
-            interval = int(round(ratio))
-            if interval < 1 or abs(ratio - interval) > 1e-9:
-                raise ConfigurationError(
-                    f"sampling_interval {sampling_interval} is not an an integer multiple of "
-                    f"the simulation timestep {state.dt}")
+            interval = self._interval_ticks(sampling_interval)
             self.sampling_interval = sampling_interval
         elif variable.name in self._intervals:
             interval = self._intervals[variable.name]
@@ -92,7 +127,9 @@ class Recorder(recording.Recorder):
 
     # -- interface to the engine ---------------------------------------------------------
     def is_recording(self, name):
-        return len(self.recorded[Variable(name, location=None, label=None)]) > 0
+        # .get, not [...]: indexing the defaultdict would add an empty entry, which PyNN's
+        # sampling-interval check then counts as a recorded variable
+        return len(self.recorded.get(Variable(name, location=None, label=None), ())) > 0
 
     def analog_variables(self):
         """(variable name, sampling interval in ticks) for every recorded analog variable."""
@@ -100,17 +137,20 @@ class Recorder(recording.Recorder):
                 if v.name != "spikes" and ids]
 
     def recorded_indices(self, name):
-        ids = self.recorded[Variable(name, location=None, label=None)]
+        ids = self.recorded.get(Variable(name, location=None, label=None), ())
         first = int(self.population.first_id)
         return np.array(sorted(int(i) - first for i in ids), dtype=np.int64)
 
     def start_run(self, tick):
+        """Remember what this run records, so that record(None) later keeps the data readable."""
         seg = self._current
         if seg.rec_datetime is None:
             seg.rec_datetime = datetime.now()
         for v, ids in self.recorded.items():
             if ids:
                 seg.intervals[v.name] = self._intervals.get(v.name, 1)
+                before = seg.recorded.get(v.name, np.zeros(0, dtype=np.int64))
+                seg.recorded[v.name] = np.union1d(before, self.recorded_indices(v.name))
 
     def store_spikes(self, ticks, atoms):
         if len(ticks):
@@ -156,7 +196,9 @@ class Recorder(recording.Recorder):
         last = max(by_index) if by_index else -1
         for i in range(last + 1):
             seg = by_index.get(i)
-            if seg is None:
+            if seg is None or (not seg.recorded and seg is not self._current):
+                # an earlier segment in which this population recorded nothing: sPyNNaker
+                # inserts an empty placeholder (its database for that run has no metadata)
                 block.segments.append(neo.Segment(name=f"segment{i}", description="empty"))
             else:
                 block.segments.append(self._build_segment(seg, names, filter_ids, block.description))
@@ -172,15 +214,32 @@ class Recorder(recording.Recorder):
         return block
 
     def _requested(self, variables):
+        """Variable names in sPyNNaker's order: as given, or alphabetical for "all".
+
+        A variable counts as recorded if it is recorded now or has data in a stored segment
+        (so ``record(None)`` does not hide what was recorded before); asking for one that
+        never was raises, as sPyNNaker does ("No metadata for ...").
+        """
         recorded = {v.name for v, ids in self.recorded.items() if ids}
+        for seg in self._segments + [self._current]:
+            recorded.update(name for name, ids in seg.recorded.items() if len(ids))
         if variables == "all" or variables is None:
-            return recorded
+            return sorted(recorded)
         if isinstance(variables, str):
             variables = [variables]
+        names = []
         for name in variables:
+            if name == "all":
+                return sorted(recorded)
             if not self.population.can_record(name):
-                raise recording.errors.RecordingError(name, self.population.celltype)
-        return set(variables)
+                raise PopulationRecordingError(name, self.population)
+            if name not in recorded:
+                raise ConfigurationError(
+                    f"Population '{_root(self.population).label}' did not record {name!r}; "
+                    f"recorded: {sorted(recorded) or 'nothing'}")
+            if name not in names:
+                names.append(name)
+        return names
 
     def _block_annotations(self, population):
         state = self._simulator.state
@@ -196,9 +255,9 @@ class Recorder(recording.Recorder):
             ("dt", state.dt),
         ])
 
-    def _selected(self, name, filter_ids):
-        """Population indices recorded for `name`, restricted to a view's cells."""
-        indices = self.recorded_indices(name)
+    def _selected(self, seg, name, filter_ids):
+        """Population indices recorded for `name` in a segment, restricted to a view's cells."""
+        indices = seg.recorded.get(name, np.zeros(0, dtype=np.int64))
         if filter_ids is not None:
             first = int(_root(self.population).first_id)
             wanted = np.asarray([int(i) - first for i in filter_ids], dtype=np.int64)
@@ -216,13 +275,15 @@ class Recorder(recording.Recorder):
         end_tick = seg.end_tick if seg is not self._current else state.tick
         t_start = seg.start_tick * dt * pq.ms
         t_stop = end_tick * dt * pq.ms
-        if "spikes" in names:
+        if "spikes" in names and "spikes" in seg.recorded:
             interval = seg.intervals.get("spikes", self._intervals.get("spikes", 1))
             segment.spiketrains.extend(self._spiketrains(
-                seg, self._selected("spikes", filter_ids), interval, end_tick, t_start, t_stop,
-                population))
-        for name in sorted(n for n in names if n != "spikes"):
-            signal = self._signal(seg, name, self._selected(name, filter_ids), population)
+                seg, self._selected(seg, "spikes", filter_ids), interval, end_tick, t_start,
+                t_stop, population))
+        for name in names:
+            if name == "spikes" or name not in seg.recorded:
+                continue
+            signal = self._signal(seg, name, self._selected(seg, name, filter_ids), population)
             if signal is not None:
                 segment.analogsignals.append(signal)
         for obj in segment.spiketrains + segment.analogsignals:
@@ -253,12 +314,13 @@ class Recorder(recording.Recorder):
                 for i, a, b in zip(indices, lo, hi)]
 
     def _signal(self, seg, name, indices, population):
+        """One AnalogSignal (rows = sampled ticks); (0, n) after get_data(clear=True)."""
         chunks = seg.samples.get(name, [])
-        if not chunks or not len(indices):
+        if not len(indices):
             return None
         dt = self._simulator.state.dt
         interval = seg.intervals.get(name, 1)
-        all_ticks = np.unique(np.concatenate([c[0] for c in chunks]))
+        all_ticks = np.unique(np.concatenate([c[0] for c in chunks] + [np.zeros(0, np.int64)]))
         all_ticks = all_ticks[all_ticks >= seg.start_tick]
         matrix = np.full((len(all_ticks), len(indices)), np.nan)
         for ticks, atoms, values in chunks:
@@ -268,11 +330,10 @@ class Recorder(recording.Recorder):
             valid_cols = (cols < len(indices)) & (indices[np.minimum(cols, len(indices) - 1)] == atoms)
             block = values[np.ix_(valid_rows, valid_cols)] / float(S1615_SCALE)
             matrix[np.ix_(rows[valid_rows], cols[valid_cols])] = block
-        if not len(all_ticks):
-            return None
+        first_tick = all_ticks[0] if len(all_ticks) else seg.start_tick
         first_id = int(population.first_id)
         return neo.AnalogSignal(
-            matrix, units=UNITS.get(name, "dimensionless"), t_start=all_ticks[0] * dt * pq.ms,
+            matrix, units=UNITS.get(name, "dimensionless"), t_start=first_tick * dt * pq.ms,
             sampling_rate=(1000.0 / (interval * dt)) * pq.Hz, name=name,
             source_population=population.label,
             source_ids=[np.int64(first_id + i) for i in indices],
@@ -281,9 +342,11 @@ class Recorder(recording.Recorder):
     # -- counts --------------------------------------------------------------------------
     def spike_counts(self, filter_ids=None):
         """{population index: number of spikes} in the current segment."""
-        if not self.is_recording("spikes"):
-            raise ConfigurationError(f"{self.population.label} did not record spikes")
-        block = self.get(["spikes"], filter_ids=filter_ids)
+        try:
+            block = self.get(["spikes"], filter_ids=filter_ids)
+        except ConfigurationError:
+            raise ConfigurationError(
+                f"{_root(self.population).label} did not record spikes") from None
         if not block.segments:
             return {}
         return {st.annotations["source_index"]: np.int64(len(st))

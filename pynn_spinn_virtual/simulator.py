@@ -127,6 +127,8 @@ class State(common.control.BaseState):
 
     def run_until(self, tstop):
         self.check_not_ended("run()")
+        if not math.isfinite(tstop):
+            raise ValueError(f"run time must be a finite number of ms, not {tstop}")
         ticks = (tstop - self.t) / self.dt
         n_ticks = int(math.ceil(ticks - 1e-9))
         if n_ticks < 0:

@@ -66,8 +66,18 @@ class Component:
         words.update(self.state_words(initial))
         array = np.zeros(n, dtype=self.dtype())
         for field in self.fields:
-            array[field.name] = words[field.name]
+            array[field.name] = self._checked_word(field, words[field.name])
         return array
+
+    @staticmethod
+    def _checked_word(field, value):
+        """Integer fields (timers, tick counts) must fit their int32 word, never wrap."""
+        if field.kind == INT32:
+            values = np.asarray(value)
+            if np.any(values > np.iinfo(np.int32).max) or np.any(values < np.iinfo(np.int32).min):
+                raise ParameterError(f"{field.name} = {values.max()} does not fit the machine's "
+                                     f"32-bit word")
+        return value
 
     def reset_state(self, array, initial):
         """Write the initial values into the state fields of an existing struct array."""
@@ -77,8 +87,9 @@ class Component:
     def update_parameters(self, array, params, dt_ms, profile):
         """Rewrite the parameter fields (state untouched), e.g. after Population.set()."""
         self.check(params)
+        kinds = {f.name: f for f in self.fields}
         for name, value in self.parameter_words(params, dt_ms, profile).items():
-            array[name] = value
+            array[name] = self._checked_word(kinds[name], value)
 
     def write_state_variable(self, array, variable, values):
         """Overwrite one PyNN state variable (e.g. Population.initialize() between runs)."""
