@@ -15,19 +15,6 @@ from pynn_spinn_virtual.exceptions import (ConfigurationError, NetworkChangedErr
                                            SimulatorShutdownError)
 
 
-@pytest.fixture
-def fresh():
-    """setup(timestep=dt) with warnings silenced; end() afterwards unless the test did."""
-    def setup(dt=1.0, **kwargs):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return sim.setup(timestep=dt, **kwargs)
-
-    yield setup
-    if not sim.simulator.state.ended:
-        sim.end()
-
-
 @pytest.fixture(autouse=True)
 def _quiet():
     with warnings.catch_warnings():

@@ -15,14 +15,7 @@ from pynn_spinn_virtual.exceptions import (ConfigurationError, MappingError, Par
                                            SimulatorShutdownError)
 
 
-@pytest.fixture(autouse=True)
-def simulation():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sim.setup(timestep=1.0)
-        yield
-        if not sim.simulator.state.ended:
-            sim.end()
+pytestmark = pytest.mark.usefixtures("simulation")
 
 
 def _pair(n_src=2, n_post=2):

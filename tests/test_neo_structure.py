@@ -5,7 +5,6 @@ no `mpi_processes`)."""
 from datetime import datetime
 import logging
 import pickle
-import warnings
 
 import neo
 import numpy as np
@@ -16,14 +15,7 @@ import pynn_spinn_virtual as sim
 from pynn_spinn_virtual.exceptions import ConfigurationError
 
 
-@pytest.fixture(autouse=True)
-def simulation():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        sim.setup(timestep=1.0)
-        yield
-        if not sim.simulator.state.ended:
-            sim.end()
+pytestmark = pytest.mark.usefixtures("simulation")
 
 
 def _example(n=2, label="pop", variables=("spikes", "v"), drive=True, **record_kw):

@@ -15,7 +15,6 @@ ticks (t+1 .. t+T), integrating again at tick t+T+1.  Because row k holds v at t
 tick k, the rows t+1 .. t+T+1 all read v_reset: the reset row followed by T frozen rows.
 """
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -23,20 +22,6 @@ import pytest
 import pynn_spinn_virtual as sim
 
 
-@pytest.fixture
-def fresh():
-    """A clean simulator; ended after the test whatever happens."""
-    made = []
-
-    def setup(dt=1.0):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sim.setup(timestep=dt)
-        made.append(dt)
-
-    yield setup
-    if made and not sim.simulator.state.ended:
-        sim.end()
 
 
 def _rows(pop, name, segment=0):
