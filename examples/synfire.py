@@ -57,7 +57,7 @@ def plot(data, path):
             ax_raster.plot(train.magnitude, np.full(len(train), g * GROUP_SIZE + k), ",k")
     ax_raster.set_ylabel("neuron (group × 100 + index)")
     ax_raster.set_title("Synfire chain on a virtual SpiNNaker (fixed point, 1 ms ticks)")
-    for label in (f"group0", f"group{N_GROUPS - 1}"):
+    for label in ("group0", f"group{N_GROUPS - 1}"):
         v = data[label].segments[0].filter(name="v")[0]
         ax_v.plot(v.times.rescale("ms"), v.magnitude[:, 0], label=f"{label}[0]")
     ax_v.set_xlabel("time (ms)")
