@@ -18,6 +18,7 @@
 
 /* s16.15 constants */
 #define KN_S1615_ONE ((int32_t)1 << 15)
+#define KN_S1615_HALF ((int32_t)1 << 14)
 
 /* a + b, wrapping mod 2^32 (accum add is a plain 32-bit ADD on the machine) */
 static inline int32_t addk(int32_t a, int32_t b)
@@ -41,6 +42,43 @@ static inline int32_t negk(int32_t a)
 static inline int32_t mulk(int32_t a, int32_t b)
 {
     return (int32_t)(uint32_t)(((int64_t)a * (int64_t)b) >> 15);
+}
+
+/* a << n on the bits, wrapping (a left shift of a negative int32_t is
+ * undefined in C; the machine's LSL just drops the top bits) */
+static inline int32_t shlk(int32_t a, unsigned n)
+{
+    return (int32_t)((uint32_t)a << n);
+}
+
+/*
+ * accum / accum as libgcc's __gnu_divsa3 computes it (spec §1.2): the
+ * dividend widened to 64 bits and shifted left by 15, then a 64-bit C
+ * division (truncation toward zero); the low 32 bits are kept.
+ * Division by zero: the ARM EABI helper (__aeabi_ldivmod) returns INT64_MAX
+ * for a positive dividend, INT64_MIN for a negative one and 0 for 0, and the
+ * default __aeabi_ldiv0 of arm-none-eabi's libgcc returns that value; the low
+ * word is kept (so 1.0k / 0 gives -1 bit).  See docs/models.md.
+ */
+static inline int32_t divk(int32_t a, int32_t b)
+{
+    int64_t n = (int64_t)a * 32768;
+    int64_t q;
+    if (b == 0)
+        q = n > 0 ? INT64_MAX : (n < 0 ? INT64_MIN : 0);
+    else
+        q = n / b;
+    return (int32_t)(uint32_t)(uint64_t)q;
+}
+
+/*
+ * spinn_common's __stdfix_round_s32(x, n) (roundk for n = 15): add the bit
+ * just below bit n, clear the n low bits ("round half up"), wrapping.
+ */
+static inline int32_t round_bits(int32_t x, unsigned n)
+{
+    int32_t carry = (x >> (n - 1)) & 1;
+    return shlk(addk(x >> n, carry), n);
 }
 
 /* s16.15 x u0.32 (neuron/decay.h): floor of x*d/2^32; |result| <= |x|, no wrap */

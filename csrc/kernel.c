@@ -54,6 +54,11 @@ void kn_network_free(kn_network_t *net)
         free_recording(&core->rec);
         free(core->neuron.incoming);
         free(core->neuron.spike_buffer);
+        free(core->neuron.sources);
+        free(core->neuron.source_offsets);
+        free(core->neuron.source_ids);
+        free(core->poisson.out_index);
+        free(core->poisson.out_count);
         free(core->ssa.ticks);
         free(core->ssa.indices);
     }
@@ -231,6 +236,283 @@ int kn_add_spike_array_core(kn_network_t *net, int64_t n_atoms, const uint32_t *
     return (int)net->n_cores++;
 }
 
+/* ---- current sources ------------------------------------------------------ */
+
+static const char *current_source_name(int64_t kind)
+{
+    switch (kind) {
+    case KN_CS_DC:
+        return "dc";
+    case KN_CS_AC:
+        return "ac";
+    case KN_CS_STEP:
+        return "step";
+    case KN_CS_NOISY:
+        return "noisy";
+    }
+    return NULL;
+}
+
+static size_t current_source_size(int64_t kind)
+{
+    switch (kind) {
+    case KN_CS_DC:
+        return kn_cs_dc_SIZE;
+    case KN_CS_AC:
+        return kn_cs_ac_SIZE;
+    case KN_CS_STEP:
+        return kn_cs_step_SIZE;
+    case KN_CS_NOISY:
+        return kn_cs_noisy_SIZE;
+    }
+    return 0;
+}
+
+static int check_current_source(kn_network_t *net, const kn_core_t *core, int64_t kind,
+                                const void *params, size_t params_size, const int64_t *neurons,
+                                size_t n_neurons, const uint32_t *step_times,
+                                const int32_t *step_amplitudes, size_t step_len)
+{
+    if (core->kind != KN_CORE_NEURON)
+        return fail(net, "current sources can only be injected into neuron cores");
+    const char *name = current_source_name(kind);
+    if (name == NULL)
+        return fail(net, "unknown current source kind %lld (1 dc, 2 ac, 3 step, 4 noisy)",
+                    (long long)kind);
+    if (params == NULL || params_size != current_source_size(kind))
+        return fail(net, "params: one %zu-byte struct of current_source:%s expected, got %zu "
+                    "bytes", current_source_size(kind), name, params_size);
+    if (kind == KN_CS_STEP) {
+        if (step_len > 0 && (step_times == NULL || step_amplitudes == NULL))
+            return fail(net, "step source: times and amplitudes are required");
+        if (step_len > UINT32_MAX)
+            return fail(net, "step source: %zu entries is too many", step_len);
+    } else if (step_len != 0 || step_times != NULL || step_amplitudes != NULL) {
+        return fail(net, "times/amplitudes are only for step sources, not %s", name);
+    }
+    if (n_neurons > core->n_atoms)
+        return fail(net, "neuron_indices has %zu entries but the core has %u neurons",
+                    n_neurons, core->n_atoms);
+    uint8_t *seen = calloc(core->n_atoms, 1);
+    if (seen == NULL)
+        return fail(net, "out of memory checking neuron_indices");
+    int rc = 0;
+    for (size_t i = 0; i < n_neurons && rc == 0; i++) {
+        if (neurons[i] < 0 || neurons[i] >= (int64_t)core->n_atoms)
+            rc = fail(net, "neuron_indices[%zu] = %lld out of range (n_atoms = %u)", i,
+                      (long long)neurons[i], core->n_atoms);
+        else if (seen[neurons[i]])
+            rc = fail(net, "neuron_indices[%zu] = %lld is listed twice", i,
+                      (long long)neurons[i]);
+        else
+            seen[neurons[i]] = 1;
+    }
+    free(seen);
+    return rc;
+}
+
+int kn_add_current_source(kn_network_t *net, int64_t core_id, int64_t kind, void *params,
+                          size_t params_size, const int64_t *neurons, size_t n_neurons,
+                          const uint32_t *step_times, const int32_t *step_amplitudes,
+                          size_t step_len)
+{
+    if (check_core_id(net, "core", core_id))
+        return -1;
+    kn_core_t *core = &net->cores[core_id];
+    if (check_current_source(net, core, kind, params, params_size, neurons, n_neurons,
+                             step_times, step_amplitudes, step_len))
+        return -1;
+    kn_neuron_core_t *nc = &core->neuron;
+    const uint32_t n_atoms = core->n_atoms;
+    size_t old_links = nc->source_offsets ? nc->source_offsets[n_atoms] : 0;
+
+    /* rebuild the per-neuron lists with the new source appended */
+    kn_current_source_t *sources = realloc(nc->sources,
+                                           (nc->n_sources + 1) * sizeof(kn_current_source_t));
+    if (sources == NULL)
+        return fail(net, "out of memory adding a current source");
+    nc->sources = sources;
+    uint32_t *offsets = malloc((n_atoms + 1) * sizeof(uint32_t));
+    uint32_t *ids = malloc((old_links + n_neurons + 1) * sizeof(uint32_t));
+    uint8_t *injected = calloc(n_atoms, 1);
+    if (offsets == NULL || ids == NULL || injected == NULL) {
+        free(offsets);
+        free(ids);
+        free(injected);
+        return fail(net, "out of memory adding a current source");
+    }
+    for (size_t i = 0; i < n_neurons; i++)
+        injected[neurons[i]] = 1;
+    const uint32_t id = (uint32_t)nc->n_sources;
+    uint32_t k = 0;
+    for (uint32_t n = 0; n < n_atoms; n++) {
+        offsets[n] = k;
+        if (nc->source_offsets != NULL)
+            for (uint32_t i = nc->source_offsets[n]; i < nc->source_offsets[n + 1]; i++)
+                ids[k++] = nc->source_ids[i];
+        if (injected[n])
+            ids[k++] = id;
+    }
+    offsets[n_atoms] = k;
+    free(injected);
+    free(nc->source_offsets);
+    free(nc->source_ids);
+    nc->source_offsets = offsets;
+    nc->source_ids = ids;
+
+    kn_current_source_t *cs = &nc->sources[id];
+    cs->kind = (kn_current_source_kind_t)kind;
+    cs->params = params;
+    cs->step_times = step_times;
+    cs->step_amplitudes = step_amplitudes;
+    cs->step_len = (uint32_t)step_len;
+    nc->n_sources++;
+    return (int)id;
+}
+
+/* ---- Poisson cores ---------------------------------------------------------- */
+
+static int check_poisson_entry(kn_network_t *net, const char *what, size_t i,
+                               const kn_poisson_entry_t *e)
+{
+    if (e->sqrt_lambda > KN_POISSON_MAX_SQRT_LAMBDA)
+        return fail(net, "%s[%zu].sqrt_lambda = %d exceeds %d (252.0: the Gaussian count "
+                    "would not fit 16 bits)", what, i, e->sqrt_lambda,
+                    KN_POISSON_MAX_SQRT_LAMBDA);
+    if (e->sqrt_lambda < 0)
+        return fail(net, "%s[%zu].sqrt_lambda = %d must be >= 0", what, i, e->sqrt_lambda);
+    return 0;
+}
+
+/* Every value of the Python-owned Poisson arrays the time loop relies on. */
+static int check_poisson_values(kn_network_t *net, const kn_core_t *core)
+{
+    const kn_poisson_core_t *pc = &core->poisson;
+    for (uint32_t s = 0; s < core->n_atoms; s++) {
+        const kn_poisson_source_t *src = &pc->sources[s];
+        kn_poisson_entry_t entry;
+        memcpy(&entry, src, sizeof(entry));     /* the leading entry fields */
+        if (check_poisson_entry(net, "sources", s, &entry))
+            return -1;
+        if (pc->schedule_offsets != NULL) {
+            uint32_t n_entries = pc->schedule_offsets[s + 1] - pc->schedule_offsets[s];
+            if (src->rate_index >= n_entries)
+                return fail(net, "sources[%u].rate_index = %u but source %u has %u schedule "
+                            "entries", s, src->rate_index, s, n_entries);
+        } else if (src->rate_index != 0) {
+            return fail(net, "sources[%u].rate_index = %u but there is no schedule", s,
+                        src->rate_index);
+        }
+    }
+    for (size_t i = 0; i < pc->n_schedule; i++)
+        if (check_poisson_entry(net, "schedule", i, &pc->schedule[i]))
+            return -1;
+    return 0;
+}
+
+static int check_schedule_offsets(kn_network_t *net, int64_t n_atoms, const uint32_t *offsets,
+                                  size_t n_offsets, size_t n_schedule)
+{
+    if (n_offsets != (size_t)n_atoms + 1)
+        return fail(net, "schedule_offsets has %zu entries, expected n_atoms + 1 = %lld",
+                    n_offsets, (long long)n_atoms + 1);
+    if (offsets[0] != 0)
+        return fail(net, "schedule_offsets[0] = %u, must be 0", offsets[0]);
+    for (size_t k = 1; k < n_offsets; k++)
+        if (offsets[k] <= offsets[k - 1])
+            return fail(net, "schedule_offsets must be increasing (every source has at least "
+                        "one entry): schedule_offsets[%zu] = %u <= schedule_offsets[%zu] = %u",
+                        k, offsets[k], k - 1, offsets[k - 1]);
+    if (offsets[n_offsets - 1] != n_schedule)
+        return fail(net, "schedule_offsets[-1] = %u but schedule has %zu entries",
+                    offsets[n_offsets - 1], n_schedule);
+    return 0;
+}
+
+int kn_add_poisson_core(kn_network_t *net, int64_t n_atoms, uint32_t *rng, size_t rng_len,
+                        kn_poisson_source_t *sources, size_t n_sources,
+                        const uint32_t *schedule_offsets, size_t n_offsets,
+                        const kn_poisson_entry_t *schedule, size_t n_schedule)
+{
+    if (n_atoms < 1 || n_atoms > ((int64_t)1 << KN_MAX_LAYOUT_BITS))
+        return fail(net, "n_atoms = %lld must be in 1..%lld", (long long)n_atoms,
+                    (long long)1 << KN_MAX_LAYOUT_BITS);
+    if (rng == NULL || rng_len != 4)
+        return fail(net, "rng must have 4 words (KISS x, y, z, c), got %zu", rng_len);
+    if (sources == NULL || n_sources != (size_t)n_atoms)
+        return fail(net, "sources has %zu entries, expected n_atoms = %lld", n_sources,
+                    (long long)n_atoms);
+    if ((schedule_offsets == NULL) != (schedule == NULL))
+        return fail(net, "schedule_offsets and schedule must be given together");
+    if (schedule_offsets != NULL
+        && check_schedule_offsets(net, n_atoms, schedule_offsets, n_offsets, n_schedule))
+        return -1;
+
+    kn_core_t probe;
+    memset(&probe, 0, sizeof(probe));
+    probe.n_atoms = (uint32_t)n_atoms;
+    probe.poisson.sources = sources;
+    probe.poisson.schedule_offsets = schedule_offsets;
+    probe.poisson.schedule = schedule;
+    probe.poisson.n_schedule = schedule != NULL ? n_schedule : 0;
+    if (check_poisson_values(net, &probe))
+        return -1;
+
+    kn_core_t *core = new_core_slot(net);
+    uint32_t *out_index = malloc((size_t)n_atoms * sizeof(uint32_t));
+    uint32_t *out_count = malloc((size_t)n_atoms * sizeof(uint32_t));
+    if (core == NULL || out_index == NULL || out_count == NULL) {
+        free(out_index);
+        free(out_count);
+        return fail(net, "out of memory adding a Poisson core");
+    }
+    *core = probe;
+    core->kind = KN_CORE_POISSON;
+    core->n_keys = (uint32_t)n_atoms;
+    core->poisson.rng = rng;
+    core->poisson.out_index = out_index;
+    core->poisson.out_count = out_count;
+    core->out_index = out_index;
+    core->out_count = out_count;
+    return (int)net->n_cores++;
+}
+
+static int poisson_core(kn_network_t *net, int64_t core_id, kn_core_t **out)
+{
+    if (check_core_id(net, "core", core_id))
+        return -1;
+    if (net->cores[core_id].kind != KN_CORE_POISSON)
+        return fail(net, "core %lld is not a Poisson core", (long long)core_id);
+    *out = &net->cores[core_id];
+    return 0;
+}
+
+int kn_poisson_load(kn_network_t *net, int64_t core_id, int resume)
+{
+    kn_core_t *core = NULL;
+    if (poisson_core(net, core_id, &core))
+        return -1;
+    kn_poisson_load_sources(core, resume ? 2 : 1);
+    return 0;
+}
+
+int kn_poisson_draw_isi(kn_network_t *net, int64_t core_id, int64_t source)
+{
+    kn_core_t *core = NULL;
+    if (poisson_core(net, core_id, &core))
+        return -1;
+    if (source < 0 || source >= (int64_t)core->n_atoms)
+        return fail(net, "source %lld out of range (n_atoms = %u)", (long long)source,
+                    core->n_atoms);
+    kn_kiss_t rng = {core->poisson.rng[0], core->poisson.rng[1], core->poisson.rng[2],
+                     core->poisson.rng[3]};
+    kn_poisson_source_t *src = &core->poisson.sources[source];
+    src->time_to_spike = kn_poisson_isi(&rng, src->mean_isi_ticks);
+    core->poisson.rng[0] = rng.x, core->poisson.rng[1] = rng.y;
+    core->poisson.rng[2] = rng.z, core->poisson.rng[3] = rng.c;
+    return 0;
+}
+
 /* ---- synaptic rows ------------------------------------------------------ */
 
 static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_t *source,
@@ -332,14 +614,20 @@ static int check_analog(kn_network_t *net, const kn_core_t *core, size_t i,
     return 0;
 }
 
-static int check_recording(kn_network_t *net, const kn_core_t *core, uint32_t *spikes,
+static int check_recording(kn_network_t *net, const kn_core_t *core, void *spikes,
                            size_t spike_words, int64_t spikes_first_tick,
                            const kn_analog_spec_t *analog, size_t n_analog)
 {
-    size_t words_per_row = ((size_t)core->n_atoms + 31) / 32;
-    if (spikes != NULL && spike_words != words_per_row)
-        return fail(net, "spikes has %zu words per row, expected ceil(n_atoms / 32) = %zu",
-                    spike_words, words_per_row);
+    if (core->kind == KN_CORE_POISSON) {
+        if (spikes != NULL && spike_words != core->n_atoms)
+            return fail(net, "spikes (Poisson counts) has %zu entries per row, expected "
+                        "n_atoms = %u", spike_words, core->n_atoms);
+    } else {
+        size_t words_per_row = ((size_t)core->n_atoms + 31) / 32;
+        if (spikes != NULL && spike_words != words_per_row)
+            return fail(net, "spikes has %zu words per row, expected ceil(n_atoms / 32) = %zu",
+                        spike_words, words_per_row);
+    }
     if (spikes_first_tick < 0 || spikes_first_tick >= TICK_LIMIT)
         return fail(net, "spikes_first_tick %lld must be in 0..2^32-1",
                     (long long)spikes_first_tick);
@@ -362,7 +650,7 @@ static int check_recording(kn_network_t *net, const kn_core_t *core, uint32_t *s
     return rc;
 }
 
-int kn_set_recording(kn_network_t *net, int64_t core_id, uint32_t *spikes, size_t spike_rows,
+int kn_set_recording(kn_network_t *net, int64_t core_id, void *spikes, size_t spike_rows,
                      size_t spike_words, int64_t spikes_first_tick,
                      const kn_analog_spec_t *analog, size_t n_analog)
 {
@@ -394,7 +682,11 @@ int kn_set_recording(kn_network_t *net, int64_t core_id, uint32_t *spikes, size_
     }
     kn_recording_t *rec = &core->rec;
     free_recording(rec);
-    rec->spikes = (spikes != NULL && spike_rows > 0) ? spikes : NULL;
+    int have_spikes = spikes != NULL && spike_rows > 0;
+    if (core->kind == KN_CORE_POISSON)
+        rec->counts = have_spikes ? (uint16_t *)spikes : NULL;
+    else
+        rec->spikes = have_spikes ? (uint32_t *)spikes : NULL;
     rec->spike_rows = spike_rows;
     rec->spike_words = spike_words;
     rec->spikes_first_tick = (uint32_t)spikes_first_tick;
@@ -413,9 +705,14 @@ void kn_clear_recording(kn_network_t *net)
 void kn_recording_begin_tick(kn_recording_t *rec, uint32_t tick)
 {
     rec->spike_row = NULL;
-    if (rec->spikes != NULL && tick >= rec->spikes_first_tick
-        && tick - rec->spikes_first_tick < rec->spike_rows)
-        rec->spike_row = rec->spikes + (size_t)(tick - rec->spikes_first_tick) * rec->spike_words;
+    rec->count_row = NULL;
+    if (tick >= rec->spikes_first_tick && tick - rec->spikes_first_tick < rec->spike_rows) {
+        size_t at = (size_t)(tick - rec->spikes_first_tick) * rec->spike_words;
+        if (rec->spikes != NULL)
+            rec->spike_row = rec->spikes + at;
+        if (rec->counts != NULL)
+            rec->count_row = rec->counts + at;
+    }
 
     for (size_t i = 0; i < rec->n_analog; i++) {
         const kn_analog_t *a = &rec->analog[i];
@@ -483,6 +780,9 @@ static void phase_a(kn_core_t *core, uint32_t tick)
     case KN_CORE_SPIKE_ARRAY:
         kn_spike_array_tick(core, tick);
         break;
+    case KN_CORE_POISSON:
+        kn_poisson_tick(core, tick);
+        break;
     }
 }
 
@@ -492,6 +792,13 @@ int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
         return fail(net, "run(start_tick=%lld, n_ticks=%lld): need 0 <= start_tick and "
                     "0 <= n_ticks with start_tick + n_ticks <= 2^32",
                     (long long)start_tick, (long long)n_ticks);
+    for (size_t c = 0; c < net->n_cores; c++) {
+        if (net->cores[c].kind == KN_CORE_POISSON && check_poisson_values(net, &net->cores[c])) {
+            char message[sizeof(net->error)];
+            memcpy(message, net->error, sizeof(message));
+            return fail(net, "Poisson core %zu: %s", c, message);
+        }
+    }
     return 0;
 }
 

@@ -16,6 +16,8 @@
 
 #include "fixed.h"
 #include "model.h"
+#include "sources.h"
+#include "spinn_maths.h"
 
 /* Largest number of synapse types of any model (dual exponential has 3). */
 #define KN_MAX_SYNAPSE_TYPES 8
@@ -46,8 +48,9 @@
 
 typedef enum kn_core_kind {
     KN_CORE_NEURON = 0,
-    KN_CORE_SPIKE_ARRAY = 1
-    /* later: KN_CORE_POISSON, KN_CORE_DELAY_EXTENSION */
+    KN_CORE_SPIKE_ARRAY = 1,
+    KN_CORE_POISSON = 2
+    /* later: KN_CORE_DELAY_EXTENSION */
 } kn_core_kind_t;
 
 /* The synaptic rows of one source core, for one target core (spec §4.2). */
@@ -71,16 +74,27 @@ typedef struct kn_analog {
 
 typedef struct kn_recording {
     uint32_t *spikes;              /* n_rows x words_per_row bitfields, or NULL */
+    uint16_t *counts;              /* Poisson cores: n_rows x n_atoms spike counts, or NULL */
     size_t spike_rows;
-    size_t spike_words;            /* ceil(n_atoms / 32) */
+    size_t spike_words;            /* ceil(n_atoms / 32) (counts: n_atoms) */
     uint32_t spikes_first_tick;
     kn_analog_t *analog;           /* owned array of n_analog entries */
     size_t n_analog;
     /* Scratch for the tick being run (written by the core's own thread):
      * where this tick's spike bits and samples go, NULL when not recorded. */
     uint32_t *spike_row;
+    uint16_t *count_row;
     int32_t **analog_row;          /* owned, n_analog entries */
 } kn_recording_t;
+
+/* One current source injected into neurons of a neuron core. */
+typedef struct kn_current_source {
+    kn_current_source_kind_t kind;
+    void *params;                  /* one kn_cs_<kind>_t, Python-owned (state too) */
+    const uint32_t *step_times;    /* step only, Python-owned, step_len entries */
+    const int32_t *step_amplitudes;
+    uint32_t step_len;
+} kn_current_source_t;
 
 typedef struct kn_neuron_core {
     const kn_model_desc_t *model;
@@ -99,6 +113,12 @@ typedef struct kn_neuron_core {
     size_t n_incoming;
     size_t cap_incoming;
     uint32_t *spike_buffer;        /* owned, n_atoms entries: this tick's spikes */
+    /* current sources (current_source.c): each neuron's sources, in the
+     * order they were added, as ids into `sources` */
+    kn_current_source_t *sources;  /* owned array */
+    size_t n_sources;
+    uint32_t *source_offsets;      /* owned, n_atoms + 1 entries, NULL if no sources */
+    uint32_t *source_ids;          /* owned */
 } kn_neuron_core_t;
 
 typedef struct kn_spike_array_core {
@@ -107,6 +127,16 @@ typedef struct kn_spike_array_core {
     size_t n_events;
     size_t cursor;                 /* first event not yet emitted in this run */
 } kn_spike_array_core_t;
+
+typedef struct kn_poisson_core {
+    uint32_t *rng;                 /* KISS x, y, z, c: Python-owned, state */
+    kn_poisson_source_t *sources;  /* n_atoms working copies, Python-owned */
+    const uint32_t *schedule_offsets;   /* n_atoms + 1, or NULL (no schedule) */
+    const kn_poisson_entry_t *schedule; /* Python-owned, read only */
+    size_t n_schedule;
+    uint32_t *out_index;           /* owned, n_atoms: this tick's emitting sources */
+    uint32_t *out_count;           /* owned, n_atoms: their spike counts */
+} kn_poisson_core_t;
 
 typedef struct kn_core {
     kn_core_kind_t kind;
@@ -121,6 +151,7 @@ typedef struct kn_core {
     kn_recording_t rec;
     kn_neuron_core_t neuron;       /* valid if kind == KN_CORE_NEURON */
     kn_spike_array_core_t ssa;     /* valid if kind == KN_CORE_SPIKE_ARRAY */
+    kn_poisson_core_t poisson;     /* valid if kind == KN_CORE_POISSON */
 } kn_core_t;
 
 typedef struct kn_network {
@@ -172,13 +203,42 @@ int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
                     const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
                     size_t n_words);
 
-/* Replaces all recording of `core`.  spikes may be NULL (no spike recording). */
-int kn_set_recording(kn_network_t *net, int64_t core, uint32_t *spikes, size_t spike_rows,
+/* Replaces all recording of `core`.  spikes may be NULL (no spike recording);
+ * it is a uint32_t bitfield array (spike_words = ceil(n_atoms / 32) per row)
+ * for neuron and spike-array cores and a uint16_t count array (spike_words =
+ * n_atoms per row) for Poisson cores. */
+int kn_set_recording(kn_network_t *net, int64_t core, void *spikes, size_t spike_rows,
                      size_t spike_words, int64_t spikes_first_tick,
                      const kn_analog_spec_t *analog, size_t n_analog);
 void kn_clear_recording(kn_network_t *net);
 
-/* Checks that start_tick + n_ticks <= 2^32 (the machine's tick counter). */
+/* Adds a current source to neuron core `core` (injected into `neurons`, which
+ * are copied); returns its index among the core's sources.  params points to
+ * one struct of the kind's layout (kept, mutated: state); step sources also
+ * keep pointers to times/amplitudes (step_len entries each). */
+int kn_add_current_source(kn_network_t *net, int64_t core, int64_t kind, void *params,
+                          size_t params_size, const int64_t *neurons, size_t n_neurons,
+                          const uint32_t *step_times, const int32_t *step_amplitudes,
+                          size_t step_len);
+
+/* Adds a Poisson core (spec §7.2, 5.x/6.x); returns its core id.  rng (4
+ * words) and sources (n_atoms structs) are kept and mutated; the schedule
+ * (optional: both NULL) is kept and only read. */
+int kn_add_poisson_core(kn_network_t *net, int64_t n_atoms, uint32_t *rng, size_t rng_len,
+                        kn_poisson_source_t *sources, size_t n_sources,
+                        const uint32_t *schedule_offsets, size_t n_offsets,
+                        const kn_poisson_entry_t *schedule, size_t n_schedule);
+
+/* What a 6.x Poisson core does when it (re)loads its parameters: every slow
+ * source (in index order) whose time_to_spike is 0 draws one (ISI); a resume
+ * does this pass twice (read_rates, then the resume loop). */
+int kn_poisson_load(kn_network_t *net, int64_t core, int resume);
+/* time_to_spike of one source = a fresh ISI from the core's generator. */
+int kn_poisson_draw_isi(kn_network_t *net, int64_t core, int64_t source);
+
+/* Checks that start_tick + n_ticks <= 2^32 (the machine's tick counter) and
+ * re-checks the Python-owned values the time loop relies on (Poisson
+ * sqrt_lambda and rate_index, which Python may have changed in place). */
 int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks);
 /* Runs ticks start_tick ... start_tick + n_ticks - 1 (call kn_check_run first). */
 void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks);
@@ -216,6 +276,15 @@ static inline void kn_record_analog(kn_recording_t *rec, uint32_t n, const int32
     }
 }
 
+/* Poisson cores: atom n emitted `count` spikes this tick (16-bit, saturating). */
+static inline void kn_record_count(kn_recording_t *rec, uint32_t n, uint32_t count)
+{
+    if (rec->count_row != NULL) {
+        KN_ASSERT(n < rec->spike_words);
+        rec->count_row[n] = (uint16_t)(count > 0xFFFFu ? 0xFFFFu : count);
+    }
+}
+
 static inline void kn_record_spike(kn_recording_t *rec, uint32_t n)
 {
     if (rec->spike_row != NULL) {
@@ -223,6 +292,23 @@ static inline void kn_record_spike(kn_recording_t *rec, uint32_t n)
         rec->spike_row[n >> 5] |= (uint32_t)1 << (n & 31);
     }
 }
+
+/* current_source.c: the summed current_offset of neuron n at this tick
+ * (spec §2.4 step 7); calls each of its sources once (stateful sources
+ * advance).  0 if the core has no current sources. */
+int32_t kn_current_offset_slow(kn_neuron_core_t *nc, uint32_t tick, uint32_t n);
+
+static inline int32_t kn_current_offset(kn_neuron_core_t *nc, uint32_t tick, uint32_t n)
+{
+    if (nc->source_offsets == NULL)
+        return 0;
+    return kn_current_offset_slow(nc, tick, n);
+}
+
+/* poisson.c */
+void kn_poisson_tick(kn_core_t *core, uint32_t tick);
+uint32_t kn_poisson_isi(kn_kiss_t *rng, uint32_t mean_isi_ticks);
+void kn_poisson_load_sources(kn_core_t *core, int passes);
 
 /* spike_source_array.c */
 void kn_spike_array_begin_run(kn_core_t *core, uint32_t start_tick);

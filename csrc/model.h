@@ -39,4 +39,11 @@ const kn_component_desc_t *kn_component_at(size_t i);
 /* qualified name "kind:name", e.g. "membrane:lif"; NULL if unknown */
 const kn_component_desc_t *kn_find_component(const char *qualified_name);
 
+/* The parameter/state structs of current sources and Poisson sources
+ * ("current_source:dc", ..., "poisson:source", "poisson:entry"); their
+ * descriptors have kind KN_N_KINDS and the qualified name in `name`. */
+size_t kn_n_records(void);
+const kn_component_desc_t *kn_record_at(size_t i);
+const kn_component_desc_t *kn_find_record(const char *name);    /* NULL if unknown */
+
 #endif /* KN_MODEL_H */

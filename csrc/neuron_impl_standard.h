@@ -85,9 +85,11 @@ static inline void kn_std_transfer(kn_neuron_core_t *nc, SYN(_t) *synapse, uint3
     }
 }
 
-/* Steps 2-6 for one neuron: fills recorded[] with the pre-update values and
- * returns 1 if the neuron spiked. */
-static inline int kn_std_step(kn_std_neuron_t *neuron, int32_t recorded[KN_STD_N_REC])
+/* Steps 2-11 for one neuron: fills recorded[] with the pre-update values and
+ * returns 1 if the neuron spiked.  current_offset: the neuron's current
+ * sources this tick (step 7). */
+static inline int kn_std_step(kn_std_neuron_t *neuron, int32_t current_offset,
+                              int32_t recorded[KN_STD_N_REC])
 {
     int32_t exc[N_EXC], inh[N_INH];
     int32_t total_exc = 0, total_inh = 0;
@@ -118,8 +120,8 @@ static inline int kn_std_step(kn_std_neuron_t *neuron, int32_t recorded[KN_STD_N
     external_bias = ADD(_get_current)(neuron->additional, v);
 #endif
 
-    /* current_offset (current sources) only exists from 7.x on: 0 here */
-    int32_t v_new = MEM(_update)(neuron->membrane, exc_current, inh_current, external_bias, 0);
+    int32_t v_new = MEM(_update)(neuron->membrane, exc_current, inh_current, external_bias,
+                                 current_offset);
     int spiked = THR(_is_above)(neuron->threshold, v_new);
     if (spiked) {
         MEM(_has_spiked)(neuron->membrane);
@@ -145,7 +147,9 @@ static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
         int32_t recorded[KN_STD_N_REC];
 
         kn_std_transfer(nc, neuron.synapse, slot, n);
-        if (kn_std_step(&neuron, recorded)) {
+        /* current sources (7.x arithmetic; 0 when the core has none, as in 5.x/6.x) */
+        int32_t current_offset = kn_current_offset(nc, tick, n);
+        if (kn_std_step(&neuron, current_offset, recorded)) {
             KN_ASSERT(core->out_n < core->n_atoms);
             nc->spike_buffer[core->out_n++] = n;
             kn_record_spike(&core->rec, n);

@@ -7,6 +7,9 @@ each of them, so Python owns the memory and may read or change values in
 place between runs.  Array *shapes*, the index/type fields of synaptic words
 and row offsets must not be changed after they were added (they were checked
 then); weights (bits 31..16 of a word) may be.  Spike-source events are copied.
+Current sources and Poisson cores work the same way: their parameter/state
+structs (current_source_dtype(), poisson_dtype()) and the Poisson generator
+state are numpy arrays that Python owns and may reset between runs.
 
 Every bad argument raises ValueError naming the argument and the limit.
 """
@@ -73,6 +76,24 @@ cdef extern from "kernel.h" nogil:
     size_t kn_n_components()
     const kn_component_desc_t *kn_component_at(size_t i)
     const kn_component_desc_t *kn_find_component(const char *qualified_name)
+    size_t kn_n_records()
+    const kn_component_desc_t *kn_record_at(size_t i)
+    const kn_component_desc_t *kn_find_record(const char *name)
+
+    ctypedef struct kn_poisson_source_t:
+        pass
+    ctypedef struct kn_poisson_entry_t:
+        pass
+    int kn_add_current_source(kn_network_t *net, int64_t core, int64_t kind, void *params,
+                              size_t params_size, const int64_t *neurons, size_t n_neurons,
+                              const uint32_t *step_times, const int32_t *step_amplitudes,
+                              size_t step_len)
+    int kn_add_poisson_core(kn_network_t *net, int64_t n_atoms, uint32_t *rng, size_t rng_len,
+                            kn_poisson_source_t *sources, size_t n_sources,
+                            const uint32_t *schedule_offsets, size_t n_offsets,
+                            const kn_poisson_entry_t *schedule, size_t n_schedule)
+    int kn_poisson_load(kn_network_t *net, int64_t core, int resume)
+    int kn_poisson_draw_isi(kn_network_t *net, int64_t core, int64_t source)
 
     kn_network_t *kn_network_new()
     void kn_network_free(kn_network_t *net)
@@ -86,7 +107,7 @@ cdef extern from "kernel.h" nogil:
     int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
                         const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
                         size_t n_words)
-    int kn_set_recording(kn_network_t *net, int64_t core, uint32_t *spikes, size_t spike_rows,
+    int kn_set_recording(kn_network_t *net, int64_t core, void *spikes, size_t spike_rows,
                          size_t spike_words, int64_t spikes_first_tick,
                          const kn_analog_spec_t *analog, size_t n_analog)
     void kn_clear_recording(kn_network_t *net)
@@ -193,6 +214,68 @@ def model_n_synapse_types(model):
     return _model(model).n_synapse_types
 
 
+# ---- current sources and Poisson sources: their structs ----------------------
+
+# current source kinds, as 7.x numbers them (CurrentSourceIDs)
+_CURRENT_SOURCE_KINDS = {"dc": 1, "ac": 2, "step": 3, "noisy": 4}
+
+
+cdef const kn_component_desc_t *_record(str name) except NULL:
+    cdef const kn_component_desc_t *desc = kn_find_record(name.encode("ascii", "replace"))
+    if desc == NULL:
+        raise ValueError(f"unknown struct {name!r}")
+    return desc
+
+
+cdef list _desc_fields(const kn_component_desc_t *desc):
+    return [_s(desc.fields[i].name) for i in range(desc.n_fields)]
+
+
+cdef object _desc_dtype(const kn_component_desc_t *desc):
+    return np.dtype([(_s(desc.fields[i].name), np.int32 if desc.fields[i].is_signed
+                      else np.uint32) for i in range(desc.n_fields)])
+
+
+def _current_source_record(kind):
+    if kind not in _CURRENT_SOURCE_KINDS:
+        raise ValueError(f"unknown current source kind {kind!r} (known kinds: "
+                         f"{', '.join(_CURRENT_SOURCE_KINDS)})")
+    return f"current_source:{kind}"
+
+
+def current_source_kinds():
+    """The current source kinds: ["dc", "ac", "step", "noisy"]."""
+    return list(_CURRENT_SOURCE_KINDS)
+
+
+def current_source_fields(kind):
+    """Field names of a current source's parameter/state struct, in order."""
+    return _desc_fields(_record(_current_source_record(kind)))
+
+
+def current_source_dtype(kind):
+    """The numpy structured dtype of a current source's struct (one element
+    per source)."""
+    return _desc_dtype(_record(_current_source_record(kind)))
+
+
+def _poisson_record(which):
+    if which not in ("source", "entry"):
+        raise ValueError(f"poisson struct must be 'source' or 'entry', got {which!r}")
+    return f"poisson:{which}"
+
+
+def poisson_fields(which="source"):
+    """Field names of a Poisson source's working struct ("source") or of a
+    schedule entry ("entry"), in order."""
+    return _desc_fields(_record(_poisson_record(which)))
+
+
+def poisson_dtype(which="source"):
+    """The numpy structured dtype of a Poisson "source" or "entry" struct."""
+    return _desc_dtype(_record(_poisson_record(which)))
+
+
 # ---- argument checks ---------------------------------------------------------
 
 def _int(value, name):
@@ -241,29 +324,34 @@ def _integers(values, name, lo, hi, dtype):
 
 def _component_array(arr, kind, component, n_atoms):
     """Checks a component struct array against the C struct."""
-    name = f"components[{kind!r}]"
-    fields = component_fields(component)
+    return _struct_array(arr, f"components[{kind!r}]", component, component_fields(component),
+                         component_size(component), n_atoms)
+
+
+def _struct_array(arr, name, struct, fields, size, length, length_name="n_atoms",
+                  writeable=True):
+    """Checks a structured array against a C struct (fields, 4 bytes each)."""
     if not isinstance(arr, np.ndarray):
         raise ValueError(f"{name} must be a numpy structured array, got {type(arr).__name__}")
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     if arr.dtype.names != tuple(fields):
         raise ValueError(f"{name} must be a structured array with fields {fields} "
-                         f"({component}), got {arr.dtype.names}")
+                         f"({struct}), got {arr.dtype.names}")
     for i, field in enumerate(fields):
         ftype, offset = arr.dtype.fields[field][:2]
         if ftype.kind not in "iu" or ftype.itemsize != 4 or not ftype.isnative \
                 or offset != 4 * i:
             raise ValueError(f"{name}: field {field!r} must be a native int32 or uint32 at "
                              f"offset {4 * i}, got {ftype} at offset {offset}")
-    if arr.dtype.itemsize != component_size(component):
-        raise ValueError(f"{name}: itemsize {arr.dtype.itemsize}, but {component} structs "
-                         f"are {component_size(component)} bytes")
-    if arr.shape[0] != n_atoms:
-        raise ValueError(f"{name}: length {arr.shape[0]}, expected n_atoms = {n_atoms}")
+    if arr.dtype.itemsize != size:
+        raise ValueError(f"{name}: itemsize {arr.dtype.itemsize}, but {struct} structs "
+                         f"are {size} bytes")
+    if arr.shape[0] != length:
+        raise ValueError(f"{name}: length {arr.shape[0]}, expected {length_name} = {length}")
     if not arr.flags.c_contiguous:
         raise ValueError(f"{name} must be C-contiguous")
-    if not arr.flags.writeable:
+    if writeable and not arr.flags.writeable:
         raise ValueError(f"{name} must be writeable")
     return arr
 
@@ -283,6 +371,7 @@ cdef class Network:
     cdef kn_network_t *net
     cdef list _arrays          # every array C points into, kept alive
     cdef list _models          # per core: model name, or None for a source
+    cdef list _kinds           # per core: "neuron", "spike_array" or "poisson"
     cdef dict _recording       # core -> arrays of its current recording
     cdef object _tick
     cdef bint _running
@@ -293,6 +382,7 @@ cdef class Network:
             raise MemoryError()
         self._arrays = []
         self._models = []
+        self._kinds = []
         self._recording = {}
         self._tick = 0
         self._running = False
@@ -395,6 +485,7 @@ cdef class Network:
             self._fail()
         self._arrays.extend(kept)
         self._models.append(model)
+        self._kinds.append("neuron")
         return core
 
     def add_spike_array_core(self, n_atoms, ticks, indices):
@@ -413,7 +504,126 @@ cdef class Network:
         if core < 0:
             self._fail()
         self._models.append(None)
+        self._kinds.append("spike_array")
         return core
+
+    def add_current_source(self, core, kind, params, neuron_indices, times=None,
+                           amplitudes=None):
+        """Injects a current source into neurons of neuron core `core`; returns
+        its index among the core's sources.
+
+        kind: "dc", "ac", "step" or "noisy".
+        params: numpy structured array of current_source_dtype(kind), length 1,
+            C-contiguous, writeable; the kernel keeps a pointer (state fields:
+            step index/amp_last, noisy rng_*, are updated in place).
+        neuron_indices: distinct integers in 0..n_atoms-1 (copied).
+        times, amplitudes: step sources only: uint32 ticks and int32 s1615
+            amplitudes of equal length (kept by pointer, read only).
+        """
+        self._check_idle()
+        c = self._core_id(core)
+        if not isinstance(kind, str) or kind not in _CURRENT_SOURCE_KINDS:
+            raise ValueError(f"unknown current source kind {kind!r} (known kinds: "
+                             f"{', '.join(_CURRENT_SOURCE_KINDS)})")
+        struct = _current_source_record(kind)
+        _struct_array(params, "params", struct, current_source_fields(kind),
+                      current_source_dtype(kind).itemsize, 1, length_name="one source")
+        neurons = _integers(neuron_indices, "neuron_indices", 0, _INT64_MAX, np.int64)
+        kept = [params]
+        cdef const uint32_t *times_data = NULL
+        cdef const int32_t *amps_data = NULL
+        cdef size_t step_len = 0
+        if kind == "step":
+            if times is None or amplitudes is None:
+                raise ValueError("a step source needs times and amplitudes")
+            _array(times, "times", np.uint32)
+            _array(amplitudes, "amplitudes", np.int32)
+            if times.shape[0] != amplitudes.shape[0]:
+                raise ValueError(f"times and amplitudes must have the same length, got "
+                                 f"{times.shape[0]} and {amplitudes.shape[0]}")
+            step_len = times.shape[0]
+            if step_len:
+                times_data = <const uint32_t *>_data(times)
+                amps_data = <const int32_t *>_data(amplitudes)
+            kept.extend([times, amplitudes])
+        elif times is not None or amplitudes is not None:
+            raise ValueError(f"times/amplitudes are only for step sources, not {kind!r}")
+        index = kn_add_current_source(self.net, c, _CURRENT_SOURCE_KINDS[kind], _data(params),
+                                      params.dtype.itemsize, <const int64_t *>_data(neurons),
+                                      neurons.shape[0], times_data, amps_data, step_len)
+        if index < 0:
+            self._fail()
+        self._arrays.extend(kept)
+        return index
+
+    def add_poisson_core(self, n_atoms, rng, sources, schedule_offsets=None, schedule=None):
+        """Adds a SpikeSourcePoisson core (5.x/6.x arithmetic); returns its id.
+
+        rng: uint32[4], the KISS state x, y, z, c (kept, updated in place).
+        sources: structured array of poisson_dtype("source"), n_atoms long,
+            C-contiguous, writeable: each source's current rate entry and state
+            (kept, updated in place).
+        schedule_offsets, schedule (SpikeSourcePoissonVariable; both or
+            neither): uint32[n_atoms + 1] and a structured array of
+            poisson_dtype("entry"); source s's entries are
+            schedule[schedule_offsets[s]:schedule_offsets[s + 1]] (at least
+            one), sources[s].rate_index is the entry in use (kept, read only).
+        """
+        self._check_idle()
+        n = _int(n_atoms, "n_atoms")
+        _array(rng, "rng", np.uint32, writeable=True)
+        _struct_array(sources, "sources", "poisson:source", poisson_fields("source"),
+                      poisson_dtype("source").itemsize, sources.shape[0]
+                      if isinstance(sources, np.ndarray) and sources.ndim == 1 else -1)
+        kept = [rng, sources]
+        cdef const uint32_t *offsets_data = NULL
+        cdef const kn_poisson_entry_t *schedule_data = NULL
+        cdef size_t n_offsets = 0, n_schedule = 0
+        if (schedule_offsets is None) != (schedule is None):
+            raise ValueError("schedule_offsets and schedule must be given together")
+        if schedule is not None:
+            _array(schedule_offsets, "schedule_offsets", np.uint32)
+            _struct_array(schedule, "schedule", "poisson:entry", poisson_fields("entry"),
+                          poisson_dtype("entry").itemsize, schedule.shape[0]
+                          if isinstance(schedule, np.ndarray) and schedule.ndim == 1 else -1,
+                          writeable=False)
+            n_offsets = schedule_offsets.shape[0]
+            n_schedule = schedule.shape[0]
+            offsets_data = <const uint32_t *>_data(schedule_offsets)
+            schedule_data = <const kn_poisson_entry_t *>_data(schedule)
+            kept.extend([schedule_offsets, schedule])
+        core = kn_add_poisson_core(self.net, n, <uint32_t *>_data(rng), rng.shape[0],
+                                   <kn_poisson_source_t *>_data(sources), sources.shape[0],
+                                   offsets_data, n_offsets, schedule_data, n_schedule)
+        if core < 0:
+            self._fail()
+        self._arrays.extend(kept)
+        self._models.append(None)
+        self._kinds.append("poisson")
+        return core
+
+    def poisson_load(self, core, resume=False):
+        """What a 6.x Poisson core does when it (re)loads its parameters: each
+        slow source (is_fast == 0), in index order, whose time_to_spike is 0
+        draws one from the core's generator.  resume=True does that pass twice
+        (6.x resume_callback: read_rates and then its own loop)."""
+        self._check_idle()
+        if kn_poisson_load(self.net, _int(core, "core"), 1 if resume else 0) < 0:
+            self._fail()
+
+    def poisson_draw_isi(self, core, source):
+        """sources[source].time_to_spike = a fresh ISI (1/1000 ticks) for its
+        mean_isi_ticks, from the core's generator."""
+        self._check_idle()
+        if kn_poisson_draw_isi(self.net, _int(core, "core"), _int(source, "source")) < 0:
+            self._fail()
+
+    def _core_id(self, core):
+        c = _int(core, "core")
+        if not 0 <= c < len(self._models):
+            raise ValueError(f"core: core id {c} out of range (the network has "
+                             f"{len(self._models)} cores)")
+        return c
 
     def add_incoming(self, target, source, row_offsets, words):
         """Adds the synaptic rows of `source` for neuron core `target`:
@@ -435,7 +645,9 @@ cdef class Network:
 
         spikes: None or uint32 [n_rows, ceil(n_atoms / 32)]: bit (n & 31) of
             word (n >> 5) of row t - spikes_first_tick is set (ORed) when atom n
-            spikes in tick t.
+            spikes in tick t.  Poisson cores: uint16 [n_rows, n_atoms]: row
+            t - spikes_first_tick receives every source's spike count of tick t
+            (all entries written, 0 included; saturating at 65535).
         analog: (slot, columns, interval, first_sample_tick, buffer) tuples:
             slot = index (or name) of the model's recordable; columns int32
             [n_atoms], -1 or the buffer column of each neuron; buffer int32
@@ -443,17 +655,17 @@ cdef class Network:
             receives the pre-update values of tick t when that division is exact.
         """
         self._check_idle()
-        c = _int(core, "core")
-        if not 0 <= c < len(self._models):
-            raise ValueError(f"core: core id {c} out of range (the network has "
-                             f"{len(self._models)} cores)")
+        c = self._core_id(core)
         first = _int(spikes_first_tick, "spikes_first_tick")
         kept = []
-        cdef uint32_t *spike_data = NULL
+        cdef void *spike_data = NULL
         cdef size_t spike_rows = 0, spike_words = 0
         if spikes is not None:
-            _array(spikes, "spikes", np.uint32, ndim=2, writeable=True)
-            spike_data = <uint32_t *>_data(spikes)
+            if self._kinds[c] == "poisson":
+                _array(spikes, "spikes (Poisson counts)", np.uint16, ndim=2, writeable=True)
+            else:
+                _array(spikes, "spikes", np.uint32, ndim=2, writeable=True)
+            spike_data = _data(spikes)
             spike_rows, spike_words = spikes.shape[0], spikes.shape[1]
             kept.append(spikes)
         entries = list(analog)

@@ -306,3 +306,207 @@ def test_matches_the_spec_transcription(seed):
             buf = rec["analog"][slot][4]
             expected = np.array([[r[slot] for r in rows] for rows in ref_analog[c]], np.int64)
             assert np.array_equal(buf.astype(np.int64), expected), (c, slot)
+
+
+# ---- every model, current sources and Poisson cores ------------------------------------------------
+
+
+def _model_arrays(model, n, rng):
+    """Random but sensible component arrays of `model`."""
+    comps = {}
+    for qualified in K.model_components(model):
+        kind = qualified.split(":")[0]
+        dtype = K.component_dtype(qualified)
+        comps[kind] = None if dtype is None else np.zeros(n, dtype)
+    mem, syn, inp, thr = (comps.get(k) for k in ("membrane", "synapse", "input", "threshold"))
+    izh = model.startswith("izhikevich")
+    if izh:
+        mem["A"], mem["B"], mem["C"], mem["D"] = 655, 6553, -65 * S, 2 * S
+        mem["V"] = rng.randint(-70 * S, -50 * S, n)
+        mem["U"] = -14 * S
+        mem["I_offset"] = rng.randint(0, 10 * S, n)
+        mem["this_h"] = mem["reset_h"] = rng.choice([S, 3277])
+        thr["threshold_value"] = 30 * S
+    else:
+        mem["V_membrane"] = rng.randint(-70 * S, -50 * S, n)
+        mem["V_rest"], mem["R_membrane"], mem["exp_TC"] = -65 * S, 655360, 31170
+        mem["I_offset"] = rng.randint(0, 2 * S, n)
+        mem["V_reset"], mem["T_refract"] = -70 * S, rng.randint(0, 4, n)
+        thr["threshold_value"] = -50 * S
+    fields = syn.dtype.names
+    for f in fields:
+        if f.endswith("_decay"):
+            syn[f] = 3516421809
+        elif f.endswith("_init"):
+            syn[f] = 3892727437
+        elif f.endswith("dt_over_tau2"):
+            syn[f] = 4 * S
+    if inp is not None:
+        if "V_rev_E" in inp.dtype.names:
+            inp["V_rev_E"], inp["V_rev_I"] = 0, -70 * S
+        else:
+            inp["scale"] = rng.choice([S, 10 * S])
+    if "additional" in comps:
+        add = comps["additional"]
+        add["exp_TauCa"], add["I_alpha"] = 32112, 3277
+    return comps
+
+
+def _poisson_sources(n, rng):
+    srcs = np.zeros(n, K.poisson_dtype("source"))
+    srcs["end_tick"] = np.where(rng.rand(n) < 0.5, 0xFFFFFFFF, rng.randint(10, 40, n))
+    srcs["next_tick"] = 0xFFFFFFFF
+    srcs["start_tick"] = rng.randint(0, 8, n)
+    for i in range(n):
+        lam = rng.choice([0.004, 0.05, 0.8, 3.0, 20.0])
+        if lam < 0.01:
+            srcs[i]["mean_isi_ticks"] = int(1 / lam)
+        else:
+            srcs[i]["is_fast"] = 1
+            srcs[i]["exp_minus_lambda"] = int(np.exp(-lam) * 2 ** 32)
+            if lam >= 10:
+                srcs[i]["sqrt_lambda"] = int(np.sqrt(lam) * S)
+    return srcs
+
+
+def mixed_network(seed, n_ticks=N_TICKS):
+    """Two Poisson cores (one with a rate schedule), one spike-source array and a core of
+    every model, with current sources of every kind, random rows and full recording."""
+    rng = np.random.RandomState(seed)
+    cores = []
+    for k in range(2):
+        n = int(rng.randint(1, 30))
+        core = dict(kind="poisson", n=n, rng=np.array([seed + k + 1, 99, 12345, 7 + k],
+                                                       np.uint32),
+                    sources=_poisson_sources(n, rng))
+        if k == 1:
+            entries = np.zeros(2 * n, K.poisson_dtype("entry"))
+            later = _poisson_sources(n, rng)
+            for i in range(n):
+                first = core["sources"][i]
+                first["next_tick"] = 15
+                entries[2 * i] = tuple(first)[:8]
+                later[i]["start_tick"] = 15
+                entries[2 * i + 1] = tuple(later[i])[:8]
+            core["schedule_offsets"] = np.arange(0, 2 * n + 1, 2, dtype=np.uint32)
+            core["schedule"] = entries
+        cores.append(core)
+    cores.append(dict(kind="ssa", n=5, ticks=np.sort(rng.randint(0, n_ticks, 30)).astype(
+        np.uint32), indices=rng.randint(0, 5, 30).astype(np.uint32)))
+    for model in K.model_names():
+        n = int(rng.randint(1, 40))
+        n_types = K.model_n_synapse_types(model)
+        tb = max(1, (n_types - 1).bit_length())
+        ib = max(1, (n - 1).bit_length())
+        core = dict(kind="neuron", model=model, n=n, n_types=n_types, index_bits=ib,
+                    type_bits=tb, shifts=rng.randint(0, 6, n_types).astype(np.uint32),
+                    components=_model_arrays(model, n, rng),
+                    ring=np.zeros(16 << (tb + ib), np.uint16), sources=[])
+        for kind in K.current_source_kinds():
+            if rng.rand() < 0.6:
+                p = np.zeros(1, K.current_source_dtype(kind))
+                extra = {}
+                if kind == "dc":
+                    p["amplitude"], p["start"], p["stop"] = S // 2, 3, 30
+                elif kind == "ac":
+                    p["start"], p["stop"], p["amplitude"] = 2, 35, S
+                    p["frequency"], p["phase"] = 2000, int(rng.randint(0, 6 * S))
+                elif kind == "step":
+                    extra = dict(times=np.sort(rng.randint(0, n_ticks, 4)).astype(np.uint32),
+                                 amplitudes=rng.randint(-S, S, 4).astype(np.int32))
+                else:
+                    p["mean"], p["stdev"], p["start"], p["stop"] = S // 4, S // 2, 1, 38
+                    p["rng_x"], p["rng_y"], p["rng_z"], p["rng_c"] = 5, 6, 7, 8 + seed
+                targets = np.flatnonzero(rng.rand(n) < 0.5)
+                core["sources"].append((kind, p, targets, extra))
+        cores.append(core)
+    blocks = []
+    for target, tc in enumerate(cores):
+        if tc["kind"] != "neuron":
+            continue
+        for source in rng.choice(len(cores), 4, replace=False):
+            n_keys = cores[source]["n"]
+            offsets = np.zeros(n_keys + 1, np.uint32)
+            offsets[1:] = np.cumsum(rng.randint(0, 5, n_keys))
+            n_words = int(offsets[-1])
+            words = ((rng.randint(0, 4000, n_words).astype(np.int64) << 16)
+                     | (rng.randint(0, 16, n_words).astype(np.int64)
+                        << (tc["index_bits"] + tc["type_bits"]))
+                     | (rng.randint(0, tc["n_types"], n_words).astype(np.int64)
+                        << tc["index_bits"])
+                     | rng.randint(0, tc["n"], n_words)).astype(np.uint32)
+            blocks.append((target, int(source), offsets, words))
+    return dict(cores=cores, blocks=blocks)
+
+
+def build_mixed(desc, n_threads, n_ticks=N_TICKS):
+    net = K.Network(n_threads=n_threads)
+    recs = []
+    for c, core in enumerate(desc["cores"]):
+        if core["kind"] == "poisson":
+            net.add_poisson_core(core["n"], core["rng"], core["sources"],
+                                 core.get("schedule_offsets"), core.get("schedule"))
+            net.poisson_load(c)
+            counts = np.zeros((n_ticks, core["n"]), np.uint16)
+            net.set_recording(c, spikes=counts)
+            recs.append(counts)
+        elif core["kind"] == "ssa":
+            net.add_spike_array_core(core["n"], core["ticks"], core["indices"])
+            recs.append(None)
+        else:
+            net.add_neuron_core(core["model"], core["n"], core["n_types"], core["index_bits"],
+                                core["type_bits"], 4, core["shifts"], core["components"],
+                                core["ring"])
+            for kind, p, targets, extra in core["sources"]:
+                net.add_current_source(c, kind, p, targets, **extra)
+            spikes = np.zeros((n_ticks, (core["n"] + 31) // 32), np.uint32)
+            cols = np.arange(core["n"], dtype=np.int32)
+            bufs = [np.zeros((n_ticks, core["n"]), np.int32) for _ in range(3)]
+            net.set_recording(c, spikes=spikes,
+                              analog=[(s, cols, 1, 0, b) for s, b in enumerate(bufs)])
+            recs.append([spikes] + bufs)
+    for target, source, offsets, words in desc["blocks"]:
+        net.add_incoming(target, source, offsets, words)
+    return net, recs
+
+
+def mixed_snapshot(desc, net, recs):
+    out = {}
+    for c, core in enumerate(desc["cores"]):
+        out[f"sat{c}"] = np.array(net.saturations(c))
+        if core["kind"] == "poisson":
+            out[f"rng{c}"] = core["rng"].copy()
+            out[f"src{c}"] = core["sources"].copy()
+            out[f"counts{c}"] = recs[c].copy()
+        elif core["kind"] == "neuron":
+            out[f"ring{c}"] = core["ring"].copy()
+            for kind, arr in core["components"].items():
+                if arr is not None:
+                    out[f"{kind}{c}"] = arr.copy()
+            for i, (_, p, _, _) in enumerate(core["sources"]):
+                out[f"cs{c}.{i}"] = p.copy()
+            for i, r in enumerate(recs[c]):
+                out[f"rec{c}.{i}"] = r.copy()
+    return out
+
+
+def simulate_mixed(seed, n_threads, splits=(N_TICKS,)):
+    desc = copy_description(mixed_network(seed))
+    net, recs = build_mixed(desc, n_threads)
+    tick = 0
+    for n in splits:
+        net.run(tick, n)
+        tick += n
+    return mixed_snapshot(desc, net, recs)
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_model_and_source_is_thread_count_and_split_independent(seed):
+    one = simulate_mixed(seed, 1)
+    n_spikes = sum(int(np.unpackbits(v.view(np.uint8)).sum())
+                   for k, v in one.items() if k.startswith("rec") and k.endswith(".0"))
+    n_poisson = sum(int(v.sum()) for k, v in one.items() if k.startswith("counts"))
+    assert n_spikes > 0 and n_poisson > 0
+    for n_threads in (2, 4):
+        assert_same(one, simulate_mixed(seed, n_threads))
+    assert_same(one, simulate_mixed(seed, 3, splits=(1, 12, 0, 27)))

@@ -8,11 +8,19 @@
 #include <string.h>
 
 #include "model.h"
+#include "sources.h"
 
 #include "components/membrane_lif.h"
 #include "components/synapse_exponential.h"
 #include "components/input_current.h"
 #include "components/threshold_static.h"
+#include "components/input_conductance.h"
+#include "components/input_delta.h"
+#include "components/synapse_alpha.h"
+#include "components/synapse_delta.h"
+#include "components/synapse_dual_exponential.h"
+#include "components/membrane_izhikevich.h"
+#include "components/additional_ca2_adaptive.h"
 
 /* Defines the descriptor kn_component_<P> (and its field table) of component
  * prefix P of kind KIND named NAME. */
@@ -31,18 +39,68 @@ KN_COMPONENT(KN_KIND_MEMBRANE, "lif", membrane_lif);
 KN_COMPONENT(KN_KIND_SYNAPSE, "exponential", synapse_exponential);
 KN_EMPTY_COMPONENT(KN_KIND_INPUT, "current", input_current);
 KN_COMPONENT(KN_KIND_THRESHOLD, "static", threshold_static);
+KN_COMPONENT(KN_KIND_MEMBRANE, "izhikevich", membrane_izhikevich);
+KN_COMPONENT(KN_KIND_SYNAPSE, "alpha", synapse_alpha);
+KN_COMPONENT(KN_KIND_SYNAPSE, "delta", synapse_delta);
+KN_COMPONENT(KN_KIND_SYNAPSE, "dual_exponential", synapse_dual_exponential);
+KN_COMPONENT(KN_KIND_INPUT, "conductance", input_conductance);
+KN_COMPONENT(KN_KIND_INPUT, "delta", input_delta);
+KN_COMPONENT(KN_KIND_ADDITIONAL, "ca2_adaptive", additional_ca2_adaptive);
 
 static const kn_component_desc_t *const components[] = {
     &kn_component_membrane_lif,
     &kn_component_synapse_exponential,
     &kn_component_input_current,
     &kn_component_threshold_static,
+    &kn_component_membrane_izhikevich,
+    &kn_component_synapse_alpha,
+    &kn_component_synapse_delta,
+    &kn_component_synapse_dual_exponential,
+    &kn_component_input_conductance,
+    &kn_component_input_delta,
+    &kn_component_additional_ca2_adaptive,
+};
+
+/* Parameter/state structs of the sources (sources.h), by qualified name. */
+#define KN_RECORD(NAME, P)                                                     \
+    static const kn_field_desc_t P##_field_descs[] = {P##_FIELDS(KN_FIELD_DESC)}; \
+    static const kn_component_desc_t kn_record_##P = {                         \
+        KN_N_KINDS, NAME, P##_field_descs, P##_N_FIELDS, P##_SIZE}
+
+KN_RECORD("current_source:dc", kn_cs_dc);
+KN_RECORD("current_source:ac", kn_cs_ac);
+KN_RECORD("current_source:step", kn_cs_step);
+KN_RECORD("current_source:noisy", kn_cs_noisy);
+KN_RECORD("poisson:source", kn_poisson_source);
+KN_RECORD("poisson:entry", kn_poisson_entry);
+
+static const kn_component_desc_t *const records[] = {
+    &kn_record_kn_cs_dc,
+    &kn_record_kn_cs_ac,
+    &kn_record_kn_cs_step,
+    &kn_record_kn_cs_noisy,
+    &kn_record_kn_poisson_source,
+    &kn_record_kn_poisson_entry,
 };
 
 extern const kn_model_desc_t kn_model_if_curr_exp;
+extern const kn_model_desc_t kn_model_if_cond_exp;
+extern const kn_model_desc_t kn_model_if_curr_alpha;
+extern const kn_model_desc_t kn_model_if_curr_delta;
+extern const kn_model_desc_t kn_model_izhikevich;
+extern const kn_model_desc_t kn_model_izhikevich_cond;
+extern const kn_model_desc_t kn_model_if_curr_exp_ca2_adaptive;
+extern const kn_model_desc_t kn_model_if_curr_dual_exp;
 
 static const kn_model_desc_t *const models[] = {
     &kn_model_if_curr_exp,
+    &kn_model_if_cond_exp,
+    &kn_model_if_curr_alpha,
+    &kn_model_if_curr_delta,
+    &kn_model_izhikevich,
+    &kn_model_izhikevich_cond,
+    &kn_model_if_curr_exp_ca2_adaptive,
+    &kn_model_if_curr_dual_exp,
 };
 
 static const char *const kind_names[KN_N_KINDS] = {
@@ -101,5 +159,23 @@ const kn_component_desc_t *kn_find_component(const char *qualified_name)
             && strcmp(components[i]->name, colon + 1) == 0)
             return components[i];
     }
+    return NULL;
+}
+
+size_t kn_n_records(void)
+{
+    return COUNT(records);
+}
+
+const kn_component_desc_t *kn_record_at(size_t i)
+{
+    return i < COUNT(records) ? records[i] : NULL;
+}
+
+const kn_component_desc_t *kn_find_record(const char *name)
+{
+    for (size_t i = 0; i < COUNT(records); i++)
+        if (strcmp(records[i]->name, name) == 0)
+            return records[i];
     return NULL;
 }

@@ -1,0 +1,12 @@
+/* Izhikevich_cond (IZK_cond_exp): Izhikevich membrane, exponential synapses, conductance input, static threshold (30 mV). */
+#include "components/membrane_izhikevich.h"
+#include "components/synapse_exponential.h"
+#include "components/input_conductance.h"
+#include "components/threshold_static.h"
+
+#define KN_MODEL izhikevich_cond
+#define KN_MEMBRANE membrane_izhikevich
+#define KN_SYNAPSE synapse_exponential
+#define KN_INPUT input_conductance
+#define KN_THRESHOLD threshold_static
+#include "neuron_impl_standard.h"
