@@ -27,7 +27,12 @@ from .exceptions import (ConfigurationError, MappingError, NetworkChangedError, 
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401
 from .projections import Projection, SmallWorldConnector  # noqa: F401
-from .standardmodels.cells import IF_curr_exp, SpikeSourceArray  # noqa: F401
+from . import extra_models  # noqa: F401
+from .standardmodels.cells import (IF_cond_exp, IF_curr_alpha, IF_curr_delta,  # noqa: F401
+                                   IF_curr_exp, IZK_curr_exp, Izhikevich, SpikeSourceArray,
+                                   SpikeSourcePoisson)
+from .standardmodels.electrodes import (ACSource, DCSource, NoisyCurrentSource,  # noqa: F401
+                                        StepCurrentSource)
 from .standardmodels.synapses import StaticSynapse  # noqa: F401
 
 NativeRNG = NumpyRNG

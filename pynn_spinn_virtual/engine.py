@@ -1,10 +1,10 @@
 """The mapped network loaded into the C kernel, and the runs on it.
 
 This is our equivalent of the toolchain's load / run / extract steps: every core of the
-:class:`~pynn_spinn_virtual.mapping.Mapping` becomes a kernel core whose parameter, state
-and ring-buffer arrays are owned here (the kernel mutates them in place), recording buffers
-are handed to the kernel for each stretch of ticks and their contents handed on to the
-populations' recorders, and ring-buffer saturations are reported as provenance.
+:class:`~pynn_spinn_virtual.mapping.Mapping` becomes a loaded core (:mod:`.loaded_cores`)
+whose arrays the kernel mutates in place; recording buffers are handed to the kernel for each
+stretch of ticks and their contents handed on to the populations' recorders; ring-buffer
+saturations are reported as provenance after each run.
 """
 import logging
 import math
@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import _kernel
-from .exceptions import ParameterError
+from .loaded_cores import LoadedNeuronCore, load_core
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -24,126 +24,81 @@ RECORDING_BUDGET_BYTES = 256 * 1024 * 1024
 class LoadedNetwork:
     """Kernel cores built from a mapping, plus the numpy arrays they run on."""
 
-    def __init__(self, mapping, dt_ms, profile, n_threads=0):
+    def __init__(self, mapping, dt_ms, profile, n_threads=0, current_sources=()):
         self.mapping = mapping
         self.dt_ms = dt_ms
         self.profile = profile
         self.n_threads = n_threads
-        self.components = {}   # core index -> {kind: struct array or None}
-        self.rings = {}        # core index -> uint16 array
+        self.cores = [load_core(core, dt_ms, profile, current_sources) for core in mapping.cores]
+        self._first_run = True
         self._reported_saturations = {}
         self._saturation_base = {}
         self._build_kernel()
 
     def _build_kernel(self):
         self.kernel = _kernel.Network(self.n_threads)
-        for core in self.mapping.cores:
-            self._load_core(core)
+        for loaded in self.cores:
+            core_id = loaded.add_to(self.kernel)
+            assert core_id == loaded.core.index, (core_id, loaded.core.index)
         for edge in self.mapping.edges:
             self.kernel.add_incoming(edge.post_core.index, edge.pre_core.index,
                                      edge.row_offsets, edge.words)
 
-    def reload_sources(self):
-        """Rebuild the kernel after spike-source parameters changed, keeping all neuron state."""
-        self._saturation_base = {i: self.kernel.saturations(i) + self._saturation_base.get(i, 0)
-                                 for i in self.components}
+    def _rebuild_kernel(self):
+        """A new kernel network over the same arrays (e.g. new spike times): no state is lost."""
+        for loaded in self._neuron_cores():
+            index = loaded.core.index
+            self._saturation_base[index] = (self.kernel.saturations(index)
+                                            + self._saturation_base.get(index, 0))
         self._build_kernel()
 
-    # -- loading -----------------------------------------------------------------------
-    def _load_core(self, core):
-        population = core.population
-        celltype = population.celltype
-        if celltype.core_kind == "neuron" and core.index in self.components:
-            extra = core.extra   # reload: the same state arrays, so nothing is lost
-            core_id = self.kernel.add_neuron_core(
-                celltype.c_model, core.n_atoms, celltype.n_synapse_types, extra["index_bits"],
-                extra["type_bits"], extra["delay_bits"], extra["shifts"],
-                self.components[core.index], self.rings[core.index])
-        elif celltype.core_kind == "neuron":
-            params = population._native_slice(core.lo, core.hi)
-            initial = population._initial_slice(core.lo, core.hi)
-            try:
-                packed = celltype.pack_components(core.n_atoms, params, initial,
-                                                  self.dt_ms, self.profile)
-            except ValueError as err:
-                raise ParameterError(f"Population '{population.label}' ({core.label}): {err}") from err
-            extra = core.extra
-            ring = np.zeros((1 << extra["delay_bits"]) << (extra["type_bits"] + extra["index_bits"]),
-                            dtype=np.uint16)
-            core_id = self.kernel.add_neuron_core(
-                celltype.c_model, core.n_atoms, celltype.n_synapse_types, extra["index_bits"],
-                extra["type_bits"], extra["delay_bits"], extra["shifts"], packed, ring)
-            self.components[core.index] = packed
-            self.rings[core.index] = ring
-        elif celltype.core_kind == "spike_array":
-            ticks, indices = population._spike_array_events(core.lo, core.hi, self.dt_ms, self.profile)
-            core_id = self.kernel.add_spike_array_core(core.n_atoms, ticks, indices)
-        else:  # pragma: no cover - every cell type declares a known core kind
-            raise NotImplementedError(f"no kernel core for {celltype.core_kind!r}")
-        assert core_id == core.index, (core_id, core.index)
-
     # -- state -------------------------------------------------------------------------
-    def neuron_cores(self, population):
-        return [c for c in self.mapping.cores_of(population) if c.index in self.components]
+    def _neuron_cores(self, population=None):
+        return [c for c in self.cores if isinstance(c, LoadedNeuronCore)
+                and (population is None or c.population is population)]
 
     def reset_state(self):
-        """Initial values back into every neuron's state; empty ring buffers."""
-        for core in self.mapping.cores:
-            if core.index not in self.components:
-                continue
-            initial = core.population._initial_slice(core.lo, core.hi)
-            for component in core.population.celltype.components:
-                array = self.components[core.index][component.kind]
-                if array is not None:
-                    component.reset_state(array, initial)
-            self.rings[core.index][:] = 0
+        """Initial values back into every core; empty ring buffers; a fresh load."""
+        for loaded in self.cores:
+            loaded.reset()
         self.kernel.reset_saturations()
         self._reported_saturations = {}
         self._saturation_base = {}
+        self._first_run = True
 
     def update_parameters(self, population):
-        """Rewrite the parameter words of a population after Population.set()."""
-        if population.celltype.core_kind != "neuron":
-            self.reload_sources()
-            return
-        for core in self.neuron_cores(population):
-            params = population._native_slice(core.lo, core.hi)
-            for component in population.celltype.components:
-                array = self.components[core.index][component.kind]
-                if array is not None:
-                    try:
-                        component.update_parameters(array, params, self.dt_ms, self.profile)
-                    except ValueError as err:
-                        raise ParameterError(f"Population '{population.label}': {err}") from err
+        """Population.set() between runs: rewrite the parameters of its cores."""
+        rebuild = False
+        for loaded in self.cores:
+            if loaded.population is population:
+                rebuild |= loaded.update_parameters(self.kernel) == "rebuild"
+        if rebuild:
+            self._rebuild_kernel()
+
+    def update_current_source(self, source):
+        for loaded in self._neuron_cores():
+            loaded.update_current_source(source)
 
     def set_state(self, population, variable, values):
         """Overwrite the current value of a state variable (Population.initialize after a run)."""
         values = np.broadcast_to(np.asarray(values, dtype=float), (population.size,))
-        for core in self.neuron_cores(population):
-            for component in population.celltype.components:
-                if variable in component.state_fields:
-                    try:
-                        component.write_state_variable(
-                            self.components[core.index][component.kind], variable,
-                            values[core.lo:core.hi])
-                    except ValueError as err:   # e.g. out of the s16.15 range
-                        raise ParameterError(
-                            f"Population '{population.label}': {variable}: {err}") from err
+        for loaded in self._neuron_cores(population):
+            loaded.set_state(variable, values[loaded.core.lo:loaded.core.hi])
 
     def read_state(self, population, variable):
         """Current value (float) of a state variable for every neuron of a population."""
         values = np.empty(population.size)
-        for core in self.neuron_cores(population):
-            for component in population.celltype.components:
-                if variable in component.state_fields:
-                    values[core.lo:core.hi] = component.read_state(
-                        self.components[core.index][component.kind], variable)
+        for loaded in self._neuron_cores(population):
+            values[loaded.core.lo:loaded.core.hi] = loaded.read_state(variable)
         return values
 
     # -- running -----------------------------------------------------------------------
     def run(self, start_tick, n_ticks):
         """Run ticks start_tick .. start_tick + n_ticks - 1, recording as the recorders ask."""
-        plans = [self._recording_plan(core) for core in self.mapping.cores]
+        for loaded in self.cores:
+            loaded.before_run(self.kernel, self._first_run)
+        self._first_run = False
+        plans = [self._recording_plan(loaded) for loaded in self.cores]
         bytes_per_tick = sum(p["bytes_per_tick"] for p in plans if p)
         stretch = n_ticks
         if bytes_per_tick:
@@ -157,17 +112,18 @@ class LoadedNetwork:
                 self.kernel.run(tick, n)
             finally:
                 self.kernel.clear_recording()
-            self._extract_recording(plans, buffers, tick, n)
+            self._extract_recording(plans, buffers, tick)
             tick += n
         self._report_saturations()
 
-    def _recording_plan(self, core):
+    def _recording_plan(self, loaded):
+        core = loaded.core
         recorder = core.population.recorder
         plan = {"bytes_per_tick": 0, "spikes": False, "analog": []}
         if recorder.is_recording("spikes"):
             plan["spikes"] = True
-            plan["bytes_per_tick"] += 4 * ((core.n_atoms + 31) // 32)
-        if core.index in self.components:
+            plan["bytes_per_tick"] += loaded.spike_bytes_per_tick()
+        if isinstance(loaded, LoadedNeuronCore):
             recordables = _kernel.model_recordables(core.population.celltype.c_model)
             for variable, interval in recorder.analog_variables():
                 ids = recorder.recorded_indices(variable)
@@ -180,12 +136,11 @@ class LoadedNetwork:
 
     def _attach_recording(self, plans, tick, n):
         buffers = {}
-        for core, plan in zip(self.mapping.cores, plans):
+        for loaded, plan in zip(self.cores, plans):
             if plan is None:
                 continue
-            spikes = None
-            if plan["spikes"]:
-                spikes = np.zeros((n, (core.n_atoms + 31) // 32), dtype=np.uint32)
+            core = loaded.core
+            spikes = loaded.spike_buffer(n) if plan["spikes"] else None
             analog = []
             for variable, slot, local, interval in plan["analog"]:
                 first = -(-tick // interval) * interval
@@ -199,26 +154,23 @@ class LoadedNetwork:
             buffers[core.index] = (spikes, analog)
         return buffers
 
-    def _extract_recording(self, plans, buffers, tick, n):
-        for core, plan in zip(self.mapping.cores, plans):
+    def _extract_recording(self, plans, buffers, tick):
+        for loaded, plan in zip(self.cores, plans):
             if plan is None:
                 continue
+            core = loaded.core
             recorder = core.population.recorder
             spikes, analog = buffers[core.index]
             if spikes is not None:
-                bits = np.unpackbits(spikes.view(np.uint8).reshape(n, -1), axis=1,
-                                     bitorder="little")[:, :core.n_atoms]
-                rows, atoms = np.nonzero(bits)
-                recorder.store_spikes(rows + tick, atoms + core.lo)
+                recorder.store_spikes(*loaded.spike_events(spikes, tick))
             for (variable, _, local, interval), (_, _, _, first, buffer) in zip(plan["analog"], analog):
                 if buffer.shape[0]:
                     ticks = first + interval * np.arange(buffer.shape[0])
                     recorder.store_samples(variable, ticks, local + core.lo, buffer)
 
     def _report_saturations(self):
-        for core in self.mapping.cores:
-            if core.index not in self.components:
-                continue
+        for loaded in self._neuron_cores():
+            core = loaded.core
             count = self.kernel.saturations(core.index) + self._saturation_base.get(core.index, 0)
             new = count - self._reported_saturations.get(core.index, 0)
             if new > 0:
@@ -230,6 +182,6 @@ class LoadedNetwork:
             self._reported_saturations[core.index] = count
 
     def saturations(self, population):
-        return {core.label: self.kernel.saturations(core.index)
-                + self._saturation_base.get(core.index, 0)
-                for core in self.neuron_cores(population)}
+        return {loaded.core.label: self.kernel.saturations(loaded.core.index)
+                + self._saturation_base.get(loaded.core.index, 0)
+                for loaded in self._neuron_cores(population)}

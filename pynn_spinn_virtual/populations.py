@@ -14,7 +14,7 @@ import numpy as np
 from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, Sequence, simplify
 
-from . import simulator
+from . import kiss, simulator
 from .exceptions import ConfigurationError, ParameterError
 from .fixedpoint import encode_s1615
 from .recording import Recorder
@@ -309,11 +309,43 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
         order = np.argsort(ticks, kind="stable")
         return ticks[order].astype(np.uint32), atoms[order].astype(np.uint32)
 
+    # -- Poisson sources -----------------------------------------------------------------
+    def _poisson_schedule(self, lo, hi):
+        """(rates, starts, durations, entries per atom) of a Poisson slice, flattened."""
+        p = self._parameters
+        if "rate" in p:       # SpikeSourcePoisson: one entry per source
+            return (p["rate"][lo:hi], p["start"][lo:hi],
+                    _durations(p["duration"][lo:hi]), np.ones(hi - lo, dtype=np.int64))
+        rates = [_sequence_values(r) for r in p["rates"][lo:hi]]
+        starts = [_sequence_values(s) for s in p["starts"][lo:hi]]
+        durations = [_sequence_values(d) for d in p["durations"][lo:hi]]
+        durations = [d if len(d) else np.full(len(r), np.nan) for d, r in zip(durations, rates)]
+        counts = np.array([len(r) for r in rates], dtype=np.int64)
+        if np.any(counts == 0):
+            raise ParameterError(f"Population '{self.label}': every source needs at least one rate")
+        return np.concatenate(rates), np.concatenate(starts), np.concatenate(durations), counts
+
+    def _poisson_seed(self, slice_index):
+        """KISS seed words of one slice: drawn in slice order from the population's own
+        generator (seeded with ``seed=``) and kept, as the toolchain keeps them."""
+        seeds = self.__dict__.setdefault("_poisson_seeds", [])
+        if not seeds:
+            self._poisson_random_state = kiss.random_state(self._options.get("seed"))
+        while len(seeds) <= slice_index:
+            seeds.append(kiss.kiss_seed(self._poisson_random_state))
+        return seeds[slice_index]
+
+    def _max_poisson_rate(self):
+        rates, _, _, _ = self._poisson_schedule(0, self.size)
+        return float(np.max(rates)) if len(rates) else 0.0
+
     # -- toolchain options ---------------------------------------------------------------
     def _max_atoms_per_core(self, profile):
         celltype = self.celltype
         if isinstance(celltype, NeuronModel):
             limit = profile.max_neurons_per_core
+        elif celltype.core_kind == "poisson":
+            limit = profile.max_poisson_per_core
         else:
             limit = profile.max_spike_array_per_core
         global_limit = simulator.state.neurons_per_core.get(type(celltype))
@@ -394,6 +426,15 @@ def _as_column(value, n):
             column[k] = value if isinstance(value, Sequence) else value.flat[0]
         return column
     return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+
+
+def _sequence_values(value):
+    return np.asarray(value.value if isinstance(value, Sequence) else value, dtype=float).ravel()
+
+
+def _durations(durations):
+    """Durations in ms; None means forever (NaN)."""
+    return np.array([np.nan if d is None else d for d in durations], dtype=float)
 
 
 def _integer_size(size):

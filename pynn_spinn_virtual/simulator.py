@@ -56,6 +56,7 @@ class State(common.control.BaseState):
         self.id_counter = 0
         self.segment_counter = -1
         self.neurons_per_core = {}
+        self.current_sources = []
         self.labels_in_use = {}
         self.loaded = None
         self.mapping = None
@@ -117,7 +118,8 @@ class State(common.control.BaseState):
                 "sim.reset() before adding Populations or Projections (the data recorded so "
                 "far is kept)")
         mapping = self.ensure_mapped()
-        self.loaded = LoadedNetwork(mapping, self.dt, self.profile, self.n_threads)
+        self.loaded = LoadedNetwork(mapping, self.dt, self.profile, self.n_threads,
+                                    self.current_sources)
         self.loaded_version = self.structure_version
         return self.loaded
 

@@ -178,6 +178,8 @@ def _check_single_sign(projection, edge, weights):
 def _edge_statistics(edge, dt_ms, profile):
     projection = edge.projection
     post = edge.post_core.population
+    pre = edge.pre_core.population
+    pre_max_rate = pre._max_poisson_rate() if pre.celltype.core_kind == "poisson" else None
     return weight_scaling.edge_statistics(
         projection._connector, projection._weight_spec(), projection._delay_spec(),
         projection.pre.size, projection.post.size,
@@ -186,5 +188,6 @@ def _edge_statistics(edge, dt_ms, profile):
         realised_delays=projection._conn_delay[edge.connection_ids],
         synapse_type=edge.synapse_type,
         spikes_per_second=post._spikes_per_second(profile),
+        pre_max_rate=pre_max_rate,
         distances=projection._distances_if_needed(),
         projection_id=id(projection))

@@ -1,0 +1,253 @@
+"""One mapped core as loaded into the kernel: its arrays, and what happens to them.
+
+Each kind of core (neuron, spike array, Poisson) owns the numpy arrays the kernel runs on,
+knows how to add itself to a kernel network, how to go back to its initial state on reset(),
+how to take new parameters between runs, and how its recorded spikes are laid out.
+"""
+import numpy as np
+
+from . import _kernel
+from .exceptions import ParameterError
+from .profiles import FOREVER
+
+
+class LoadedCore:
+    """Base: a core of a population slice."""
+
+    def __init__(self, core, dt_ms, profile):
+        self.core = core
+        self.population = core.population
+        self.dt_ms = dt_ms
+        self.profile = profile
+
+    def add_to(self, kernel):
+        raise NotImplementedError
+
+    def before_run(self, kernel, first_run):
+        """Called before every run (first_run: the first after loading or reset)."""
+
+    def reset(self):
+        """Back to the initial state."""
+
+    def update_parameters(self, kernel):
+        """Population.set() between runs changed the parameters of this core's atoms."""
+
+    # -- spike recording (bitfields: one bit per atom and tick) ----------------------------
+    def spike_buffer(self, n_ticks):
+        return np.zeros((n_ticks, (self.core.n_atoms + 31) // 32), dtype=np.uint32)
+
+    def spike_bytes_per_tick(self):
+        return 4 * ((self.core.n_atoms + 31) // 32)
+
+    def spike_events(self, buffer, first_tick):
+        """(ticks, population indices) of the spikes in a filled buffer."""
+        bits = np.unpackbits(buffer.view(np.uint8).reshape(len(buffer), -1), axis=1,
+                             bitorder="little")[:, :self.core.n_atoms]
+        rows, atoms = np.nonzero(bits)
+        return rows + first_tick, atoms + self.core.lo
+
+    def _error(self, err):
+        return ParameterError(f"Population '{self.population.label}' ({self.core.label}): {err}")
+
+
+class LoadedNeuronCore(LoadedCore):
+    """Component arrays, ring buffer and current sources of a neuron core."""
+
+    def __init__(self, core, dt_ms, profile, current_sources):
+        super().__init__(core, dt_ms, profile)
+        celltype = self.population.celltype
+        params = self.population._native_slice(core.lo, core.hi)
+        initial = self.population._initial_slice(core.lo, core.hi)
+        try:
+            self.components = celltype.pack_components(core.n_atoms, params, initial, dt_ms, profile)
+        except ValueError as err:
+            raise self._error(err) from err
+        extra = core.extra
+        self.ring = np.zeros((1 << extra["delay_bits"]) << (extra["type_bits"] + extra["index_bits"]),
+                             dtype=np.uint16)
+        self.sources = []           # (current source, params struct, local indices, step arrays)
+        for source in current_sources:
+            local = source.targets_in(self.population, core.lo, core.hi)
+            if len(local):
+                self.sources.append((source, source.machine_params(dt_ms, profile), local,
+                                     source.step_arrays(dt_ms, profile)))
+
+    def add_to(self, kernel):
+        celltype = self.population.celltype
+        extra = self.core.extra
+        core_id = kernel.add_neuron_core(
+            celltype.c_model, self.core.n_atoms, celltype.n_synapse_types, extra["index_bits"],
+            extra["type_bits"], extra["delay_bits"], extra["shifts"], self.components, self.ring)
+        for source, params, local, (times, amplitudes) in self.sources:
+            kernel.add_current_source(core_id, source.kernel_kind, params,
+                                      np.ascontiguousarray(local, dtype=np.uint32),
+                                      times=times, amplitudes=amplitudes)
+        return core_id
+
+    def reset(self):
+        initial = self.population._initial_slice(self.core.lo, self.core.hi)
+        for component in self.population.celltype.components:
+            array = self.components[component.kind]
+            if array is not None:
+                component.reset_state(array, initial)
+        self.ring[:] = 0
+        for source, params, _, _ in self.sources:
+            params[:] = source.machine_params(self.dt_ms, self.profile)
+
+    def update_parameters(self, kernel):
+        params = self.population._native_slice(self.core.lo, self.core.hi)
+        for component in self.population.celltype.components:
+            array = self.components[component.kind]
+            if array is not None:
+                try:
+                    component.update_parameters(array, params, self.dt_ms, self.profile)
+                except ValueError as err:
+                    raise self._error(err) from err
+
+    def update_current_source(self, changed):
+        """A current source's parameters changed between runs: rewrite them, keep its state."""
+        for source, params, _, _ in self.sources:
+            if source is changed:
+                fresh = source.machine_params(self.dt_ms, self.profile)
+                state = {"step": ("index", "amp_last"),
+                         "noisy": ("rng_x", "rng_y", "rng_z", "rng_c")}.get(source.kernel_kind, ())
+                for name in fresh.dtype.names:
+                    if name not in state:
+                        params[name] = fresh[name]
+
+    def set_state(self, variable, values):
+        for component in self.population.celltype.components:
+            if variable in component.state_fields:
+                try:
+                    component.write_state_variable(self.components[component.kind], variable, values)
+                except ValueError as err:
+                    raise self._error(f"{variable}: {err}") from err
+
+    def read_state(self, variable):
+        for component in self.population.celltype.components:
+            if variable in component.state_fields:
+                return component.read_state(self.components[component.kind], variable)
+        raise KeyError(variable)
+
+
+class LoadedSpikeArrayCore(LoadedCore):
+    """The (tick, atom) events of a SpikeSourceArray slice."""
+
+    def __init__(self, core, dt_ms, profile):
+        super().__init__(core, dt_ms, profile)
+        self.ticks, self.indices = self.population._spike_array_events(core.lo, core.hi, dt_ms,
+                                                                        profile)
+
+    def add_to(self, kernel):
+        return kernel.add_spike_array_core(self.core.n_atoms, self.ticks, self.indices)
+
+    def update_parameters(self, kernel):
+        self.ticks, self.indices = self.population._spike_array_events(
+            self.core.lo, self.core.hi, self.dt_ms, self.profile)
+        return "rebuild"
+
+
+class LoadedPoissonCore(LoadedCore):
+    """KISS state and per-source rate entries of a SpikeSourcePoisson(Variable) slice.
+
+    The seed of each slice is drawn once from the population's generator (in slice order,
+    cached as the toolchain caches it) and written back on reset(); before each run the
+    kernel does what the 6.x Poisson core does when it is loaded or resumed.
+    """
+
+    def __init__(self, core, dt_ms, profile):
+        super().__init__(core, dt_ms, profile)
+        self.seed = self.population._poisson_seed(core.slice_index)
+        self.rng = self.seed.copy()
+        self.sources, self.schedule_offsets, self.schedule = self._entries()
+
+    def _entries(self):
+        """(working structs, schedule offsets, schedule) from the population's parameters."""
+        dtype = _kernel.poisson_dtype("source")
+        entry_dtype = _kernel.poisson_dtype("entry")
+        rates, starts, durations, counts = self.population._poisson_schedule(self.core.lo,
+                                                                              self.core.hi)
+        try:
+            entries = self.profile.poisson_entries(rates, starts, durations, self.dt_ms, entry_dtype)
+        except ValueError as err:
+            raise self._error(err) from err
+        if np.any(entries["sqrt_lambda"] > 252 * 32768):
+            raise self._error("a rate above what a Poisson source can draw per tick "
+                              "(sqrt(rate x dt) must stay below 252)")
+        offsets = np.zeros(len(counts) + 1, dtype=np.uint32)
+        np.cumsum(counts, out=offsets[1:])
+        # an entry hands over to the next entry of its source at that entry's start tick
+        has_next = np.ones(len(entries), dtype=bool)
+        has_next[offsets[1:] - 1] = False
+        entries["next_tick"] = FOREVER
+        entries["next_tick"][:-1][has_next[:-1]] = entries["start_tick"][1:][has_next[:-1]]
+        sources = np.zeros(self.core.n_atoms, dtype=dtype)
+        first = offsets[:-1]
+        # the entry in use at tick 0: the first whose end lies after tick 0 (else the first)
+        index = np.zeros(self.core.n_atoms, dtype=np.int64)
+        for s in np.nonzero(counts > 1)[0]:
+            ends = entries["end_tick"][offsets[s]:offsets[s + 1]]
+            index[s] = int(np.argmax(ends > 0))
+        for name in entry_dtype.names:
+            sources[name] = entries[name][first + index]
+        sources["rate_index"] = index
+        if np.all(counts == 1):
+            return sources, None, None
+        return sources, offsets, entries
+
+    def add_to(self, kernel):
+        return kernel.add_poisson_core(self.core.n_atoms, self.rng, self.sources,
+                                       self.schedule_offsets, self.schedule)
+
+    def before_run(self, kernel, first_run):
+        kernel.poisson_load(self.core.index, resume=not first_run)
+
+    def reset(self):
+        self.rng[:] = self.seed
+        fresh, _, _ = self._entries()
+        self.sources[:] = fresh
+
+    def update_parameters(self, kernel):
+        """New rates/starts/durations: changed sources take the new entry and draw a new
+        interval (spec §7.2: "when a rate is (re)set, time_to_spike = ISI()")."""
+        fresh, offsets, schedule = self._entries()
+        if (offsets is None) != (self.schedule_offsets is None) or (
+                offsets is not None and not np.array_equal(offsets, self.schedule_offsets)):
+            self.sources, self.schedule_offsets, self.schedule = fresh, offsets, schedule
+            return "rebuild"
+        names = [n for n in fresh.dtype.names if n != "time_to_spike"]
+        changed = np.zeros(len(fresh), dtype=bool)
+        for name in names:
+            changed |= fresh[name] != self.sources[name]
+        for name in names:
+            self.sources[name][changed] = fresh[name][changed]
+        if schedule is not None:
+            self.schedule[:] = schedule
+        for s in np.nonzero(changed)[0]:
+            kernel.poisson_draw_isi(self.core.index, int(s))
+        return None
+
+    # -- recording: a count per atom and tick ----------------------------------------------
+    def spike_buffer(self, n_ticks):
+        return np.zeros((n_ticks, self.core.n_atoms), dtype=np.uint16)
+
+    def spike_bytes_per_tick(self):
+        return 2 * self.core.n_atoms
+
+    def spike_events(self, buffer, first_tick):
+        rows, atoms = np.nonzero(buffer)
+        counts = buffer[rows, atoms].astype(np.int64)
+        return (np.repeat(rows + first_tick, counts), np.repeat(atoms + self.core.lo, counts))
+
+
+def load_core(core, dt_ms, profile, current_sources):
+    kind = core.population.celltype.core_kind
+    if kind == "neuron":
+        return LoadedNeuronCore(core, dt_ms, profile, current_sources)
+    if kind == "spike_array":
+        return LoadedSpikeArrayCore(core, dt_ms, profile)
+    if kind == "poisson":
+        return LoadedPoissonCore(core, dt_ms, profile)
+    raise NotImplementedError(f"no kernel core for {kind!r}")   # pragma: no cover
+
+
