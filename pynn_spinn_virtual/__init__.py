@@ -19,11 +19,11 @@ from pyNN.random import GSLRNG, NumpyRNG, RandomDistribution  # noqa: F401
 from pyNN.space import (Cuboid, Grid2D, Grid3D, Line, RandomStructure, Space,  # noqa: F401
                         Sphere, distance)
 
-from .control import (end, get_current_time, get_max_delay, get_min_delay,  # noqa: F401
-                      get_time_step, initialize, name, num_processes, rank, reset, run,
-                      run_for, run_until, set_number_of_neurons_per_core, setup)
-from .exceptions import (ConfigurationError, MappingError, NetworkChangedError,  # noqa: F401
-                         ParameterError, SimulatorShutdownError)
+from .control import (end, get_current_time, get_machine, get_max_delay,  # noqa: F401
+                      get_min_delay, get_time_step, initialize, name, num_processes, rank,
+                      reset, run, run_for, run_until, set_number_of_neurons_per_core, setup)
+from .exceptions import (ConfigurationError, DelayExtensionError, MappingError,  # noqa: F401
+                         NetworkChangedError, ParameterError, SimulatorShutdownError)
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401
 from .projections import Projection, SmallWorldConnector  # noqa: F401

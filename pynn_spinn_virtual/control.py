@@ -6,7 +6,8 @@ import warnings
 from pyNN import common
 from pyNN.recording import get_io
 
-from . import profiles, simulator
+from . import config, profiles, simulator
+from . import machine as machines
 from .exceptions import ConfigurationError
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -60,15 +61,49 @@ def setup(timestep=None, min_delay="auto", max_delay=None, time_scale_factor=Non
     state.profile = profile
     state.dt = timestep
     state.min_delay = min_delay
-    state.max_delay = profile.delay_slots * timestep
+    state.max_delay = profile.max_delay_ticks * timestep
     state.time_scale_factor = (time_scale_factor if time_scale_factor is not None
                                else max(1, math.ceil(micro / 10000.0)))
     state.n_threads = int(n_threads)
     state.extra_params = {k: v for k, v in extra_params.items() if k in KNOWN_SETUP_OPTIONS}
+    state.config = config.read_config()
+    state.machine = _chosen_machine(extra_params, state.config, profile)
     logger.info("Setting hardware timestep as %d microseconds based on simulation time step of "
                 "%d and timescale factor of %s", round(micro * state.time_scale_factor),
                 round(micro), state.time_scale_factor)
     return rank()
+
+
+def _chosen_machine(extra_params, cfg, profile):
+    """The machine asked for by setup() or spynnaker.cfg, or None (sized to the model).
+
+    ``setup(machine=...)`` takes a :class:`~pynn_spinn_virtual.machine.Machine` or a preset
+    name ("spinn3", "spinn5", "hbp"); ``n_boards_required`` / ``n_chips_required`` size a
+    machine; ``[Machine] version``, ``width``, ``height`` are read from spynnaker.cfg.
+    """
+    choice = extra_params.get("machine")
+    if choice is not None:
+        if isinstance(choice, str):
+            presets = {"spinn3": machines.spinn3, "spinn-3": machines.spinn3,
+                       "spinn5": machines.spinn5, "spinn-5": machines.spinn5,
+                       "hbp": machines.hbp_machine}
+            if choice.lower() not in presets:
+                raise ConfigurationError(f"unknown machine {choice!r}; use one of "
+                                         f"{', '.join(sorted(presets))} or a Machine")
+            return presets[choice.lower()](profile)
+        return choice
+    return machines.machine_from_config(
+        version=cfg.get(("Machine", "version")), width=cfg.get(("Machine", "width")),
+        height=cfg.get(("Machine", "height")), n_boards=extra_params.get("n_boards_required"),
+        n_chips=extra_params.get("n_chips_required"), profile=profile)
+
+
+def get_machine():
+    """The (virtual) machine the model runs on: the one chosen, or the one sized to the model."""
+    state = simulator.state
+    if state.machine is not None:
+        return state.machine
+    return state.ensure_mapped().machine
 
 
 def end(compatible_output=True):

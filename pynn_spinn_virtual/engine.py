@@ -118,6 +118,8 @@ class LoadedNetwork:
 
     def _recording_plan(self, loaded):
         core = loaded.core
+        if core.kind == "delay":
+            return None
         recorder = core.population.recorder
         plan = {"bytes_per_tick": 0, "spikes": False, "analog": []}
         if recorder.is_recording("spikes"):

@@ -17,6 +17,10 @@ class MappingError(Exception):
     """The network cannot be mapped onto the machine (does not fit, shift too large ...)."""
 
 
+class DelayExtensionError(MappingError):
+    """A delay longer than the machine supports (the toolchain's DelayExtensionException)."""
+
+
 class SimulatorShutdownError(RuntimeError):
     """A call that is not valid after end() (the toolchain's SimulatorShutdownException)."""
 

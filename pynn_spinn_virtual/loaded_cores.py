@@ -240,8 +240,28 @@ class LoadedPoissonCore(LoadedCore):
         return (np.repeat(rows + first_tick, counts), np.repeat(atoms + self.core.lo, counts))
 
 
+class LoadedDelayCore(LoadedCore):
+    """The 8-bit spike counters of a delay-extension core (one per tick slot and atom)."""
+
+    def __init__(self, core, dt_ms, profile):
+        super().__init__(core, dt_ms, profile)
+        n_stages, length = core.extra["n_stages"], core.extra["stage_length"]
+        n_slots = 1 << int(n_stages * length).bit_length()      # a power of two > stages x L
+        self.counters = np.zeros((n_slots, core.n_atoms), dtype=np.uint8)
+
+    def add_to(self, kernel):
+        extra = self.core.extra
+        return kernel.add_delay_core(extra["source"].index, self.core.n_atoms, extra["n_stages"],
+                                     extra["stage_length"], self.counters)
+
+    def reset(self):
+        self.counters[:] = 0
+
+
 def load_core(core, dt_ms, profile, current_sources):
-    kind = core.population.celltype.core_kind
+    kind = core.kind
+    if kind == "delay":
+        return LoadedDelayCore(core, dt_ms, profile)
     if kind == "neuron":
         return LoadedNeuronCore(core, dt_ms, profile, current_sources)
     if kind == "spike_array":

@@ -19,6 +19,7 @@ from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import connectivity, simulator
+from .exceptions import DelayExtensionError
 from .mapping import generation
 from .standardmodels.synapses import StaticSynapse
 
@@ -237,13 +238,14 @@ class Projection(common.Projection):
                               f"of {dt} ms")
             delay_ms = rounded
         ticks = connectivity.host_delay_ticks(delay_ms, mts)
-        limit = state.profile.delay_slots
+        limit = state.profile.max_delay_ticks
         if len(ticks) and ticks.max() > limit:
-            raise NotImplementedError(
-                f"Projection '{self.label}' has a max delay of {ticks.max() * dt:g} ms "
-                f"({ticks.max()} timesteps), but only delays up to {limit} timesteps "
-                f"({limit * dt:g} ms) are supported on a neuron core; delay-extension cores for "
-                f"longer delays are not implemented yet")
+            # the toolchain's DelayExtensionException, with the projection and both numbers
+            raise DelayExtensionError(
+                f"Edge:{self.label} has a max delay of {ticks.max() * dt:g}. But at a timestep "
+                f"of {dt:g} the max delay supported is {limit * dt:g} ({limit} timesteps: "
+                f"{state.profile.delay_slots} on the neuron core and "
+                f"{state.profile.max_delay_stages} delay-extension stages)")
         return delay_ms
 
     def _connections_by_population(self):

@@ -42,6 +42,7 @@ class State(common.control.BaseState):
         self.profile = profiles.get_profile("6")
         self.time_scale_factor = 1
         self.n_threads = 0
+        self.machine = None
         self.extra_params = {}
         self.ended = False
         self.clear()
@@ -105,7 +106,8 @@ class State(common.control.BaseState):
     def ensure_mapped(self):
         """Map the network (partition, shifts, rows) if it changed since the last mapping."""
         if self.mapping is None or self.loaded_version != self.structure_version:
-            self.mapping = map_network(self.populations, self.projections, self.dt, self.profile)
+            self.mapping = map_network(self.populations, self.projections, self.dt, self.profile,
+                                       self.machine)
             self.loaded = None
         return self.mapping
 

@@ -85,26 +85,31 @@ def test_delay_below_one_tick():
                        sim.StaticSynapse(weight=1.0, delay=0.5), label="short")
 
 
-def test_delay_beyond_the_on_core_range():
+def test_delay_beyond_the_machine_range():
+    """1..144 ticks (16 on core + 8 delay-extension stages of 16) build; 145 raises the
+    toolchain's DelayExtensionException naming the projection, its delay and the maximum."""
     src, post = _pair()
     prj = sim.Projection(src, post, sim.AllToAllConnector(),
-                         sim.StaticSynapse(weight=1.0, delay=16.0), label="ok16")
-    assert {d for _, _, d in prj.get("delay", format="list")} == {16.0}
-    with pytest.raises(NotImplementedError, match=r"'long'.*17.*16 timesteps"):
+                         sim.StaticSynapse(weight=1.0, delay=144.0), label="ok144")
+    assert {d for _, _, d in prj.get("delay", format="list")} == {144.0}
+    with pytest.raises(sim.DelayExtensionError,
+                       match=r"Edge:long has a max delay of 145\. But at a timestep of 1 the "
+                             r"max delay supported is 144"):
         sim.Projection(src, post, sim.AllToAllConnector(),
-                       sim.StaticSynapse(weight=1.0, delay=17.0), label="long")
-    with pytest.raises(NotImplementedError, match=r"'random long'.*16 timesteps"):
-        sim.Projection(src, post, sim.FromListConnector([(0, 0, 1.0, 3.0), (1, 1, 1.0, 40.0)]),
-                       label="random long")
+                       sim.StaticSynapse(weight=1.0, delay=145.0), label="long")
+    with pytest.raises(sim.DelayExtensionError, match=r"Edge:list long .*400"):
+        sim.Projection(src, post, sim.FromListConnector([(0, 0, 1.0, 3.0), (1, 1, 1.0, 400.0)]),
+                       label="list long")
 
 
-def test_delay_beyond_the_on_core_range_at_small_timestep():
+def test_delay_beyond_the_machine_range_at_small_timestep():
     sim.setup(timestep=0.1)
     src, post = _pair()
-    sim.Projection(src, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.0, delay=1.6))
-    with pytest.raises(NotImplementedError, match=r"'p'.*17 timesteps.*16 timesteps"):
-        sim.Projection(src, post, sim.AllToAllConnector(),
-                       sim.StaticSynapse(weight=1.0, delay=1.7), label="p")
+    sim.Projection(src, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.0, delay=14.4))
+    with pytest.raises(sim.DelayExtensionError, match=r"Edge:p has a max delay of 14.5.*14.4"):
+        sim.Projection(src, post, sim.AllToAllConnector(), sim.StaticSynapse(weight=1.0,
+                                                                             delay=14.5),
+                       label="p")
 
 
 @pytest.mark.parametrize("weight", [float("nan"), float("inf"), -float("inf")])

@@ -1,14 +1,19 @@
 """Mapping a PyNN network onto SpiNNaker cores, as the toolchain does before a run.
 
-The pipeline (a subset of sPyNNaker's, grown issue by issue):
+The pipeline (docs/mapping.md):
 
-1. partition every population into core-sized slices (:mod:`.partition`);
+1. partition every population into core-sized slices, smaller where a slice's SDRAM would
+   not fit a core (:mod:`.partition`, :mod:`.resources`);
 2. split every projection into edges, one per (pre slice, post slice) pair that has
-   connections;
-3. choose each neuron core's ring-buffer left shift per synapse type from its incoming
-   edges (:mod:`pynn_spinn_virtual.weight_scaling`, the toolchain's algorithm);
-4. quantise the weights to 16 bits with that shift and build the synaptic rows
-   (:mod:`pynn_spinn_virtual.connectivity`).
+   connections, decide per edge whether the host or the on-chip expander writes its rows
+   (:mod:`.generation`) and give every connection its machine delay;
+3. route delays longer than the on-core slots through delay-extension cores (one per
+   source slice, same slicing as the source);
+4. choose each population's ring-buffer left shifts from its incoming projections
+   (:mod:`pynn_spinn_virtual.weight_scaling`), quantise the weights and build the rows
+   (:mod:`pynn_spinn_virtual.connectivity`);
+5. build the machine graph, size or take the machine, place every core, allocate routing
+   keys and build the routing tables (:mod:`.placement`, :mod:`.routing`).
 
 The result, a :class:`Mapping`, is what the kernel runs: its cores are the kernel's cores.
 """
@@ -17,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import connectivity, weight_scaling
-from . import generation
 from ..exceptions import MappingError
+from . import generation, resources
+from .graph import MachineGraph, MachineVertex
 from .partition import CoreSlice, n_bits, slice_bounds
 
 
@@ -33,6 +39,9 @@ class Edge:
     post_atoms: np.ndarray         #: post neuron of each connection, index in its population
     synapse_type: int
     path: str = None               #: generation.HOST or generation.MACHINE
+    delay_ticks: np.ndarray = None  #: the machine's delay of each connection (ticks)
+    pre_keys: np.ndarray = None    #: row of each connection among the pre core's keys
+    delay_field: np.ndarray = None  #: delay written in the row (<= the on-core slots)
     row_offsets: np.ndarray = None
     words: np.ndarray = None
 
@@ -42,42 +51,115 @@ class Mapping:
     cores: list
     edges: list
     population_cores: dict = field(default_factory=dict)
+    graph: MachineGraph = None
+    machine: object = None
+    placements: object = None
+    keys: object = None
+    routing_tables: dict = None
 
     def cores_of(self, population):
         return self.population_cores[population]
 
+    @property
+    def delay_cores(self):
+        return [c for c in self.cores if c.kind == "delay"]
 
-def map_network(populations, projections, dt_ms, profile):
-    """Partition, split, scale and encode the network; return a :class:`Mapping`."""
-    cores, population_cores = _partition(populations, profile)
+
+def map_network(populations, projections, dt_ms, profile, machine=None):
+    """Partition, split, scale and encode the network, then place and route it."""
+    incoming = _incoming_connections(populations, projections)
+    cores, population_cores = _partition(populations, incoming, profile)
     edges = _split_projections(projections, population_cores)
-    generation.choose_paths(edges)
-    incoming = {core.index: [] for core in cores}
+    mts = profile.machine_time_step_us(dt_ms)
     for edge in edges:
-        incoming[edge.post_core.index].append(edge)
+        edge.host_ticks = connectivity.host_delay_ticks(
+            edge.projection._conn_delay[edge.connection_ids], mts)
+    generation.choose_paths(edges, profile.delay_slots)
+    for edge in edges:
+        delays = edge.projection._conn_delay[edge.connection_ids]
+        edge.delay_ticks = (connectivity.expander_delay_ticks(delays, mts)
+                            if edge.path == generation.MACHINE else edge.host_ticks)
+    edges = _add_delay_extensions(edges, cores, profile)
+    edge_into = {core.index: [] for core in cores}
+    for edge in edges:
+        edge_into[edge.post_core.index].append(edge)
     for population, slices in population_cores.items():
         if population.celltype.core_kind != "neuron":
             continue
-        shifts = _population_shifts(population, incoming[slices[0].index], dt_ms, profile)
+        shifts = _population_shifts(population, edge_into[slices[0].index], dt_ms, profile)
         for core in slices:
-            _encode_core(core, shifts, incoming[core.index], dt_ms, profile)
-    return Mapping(cores=cores, edges=edges, population_cores=population_cores)
+            _encode_core(core, shifts, edge_into[core.index], profile)
+    mapping = Mapping(cores=cores, edges=edges, population_cores=population_cores)
+    mapping.graph = _machine_graph(mapping, incoming, profile)
+    _place_and_route(mapping, machine, profile)
+    return mapping
 
 
-def _partition(populations, profile):
+# -- 1. partitioning ---------------------------------------------------------------------
+def _incoming_connections(populations, projections):
+    """population -> [(projection, post indices, pre population)] of its incoming synapses."""
+    incoming = {population: [] for population in populations}
+    for projection in projections:
+        for pre_pop, post_pop, _, _, post_idx in projection._connections_by_population():
+            incoming[post_pop].append((projection, post_idx, pre_pop))
+    return incoming
+
+
+def _partition(populations, incoming, profile):
     cores = []
     population_cores = {}
     for population in populations:
-        limit = population._max_atoms_per_core(profile)
+        limit = _fitted_atoms_per_core(population, incoming[population], profile)
         slices = []
         for k, (lo, hi) in enumerate(slice_bounds(population.size, limit)):
-            core = CoreSlice(population, lo, hi, index=len(cores), slice_index=k)
+            core = CoreSlice(population, lo, hi, index=len(cores), slice_index=k,
+                             kind=population.celltype.core_kind)
             cores.append(core)
             slices.append(core)
         population_cores[population] = slices
     return cores, population_cores
 
 
+def _fitted_atoms_per_core(population, incoming, profile):
+    """The population's atoms per core, lowered until every slice's SDRAM fits a core."""
+    limit = min(population._max_atoms_per_core(profile), population.size)
+    if population.celltype.core_kind != "neuron":
+        return limit
+    budget = resources.core_budget(profile)
+    per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
+    rows = sum(pre.size for _, _, pre in incoming)
+    post_indices = [post_idx for _, post_idx, _ in incoming]
+
+    def fits(size):
+        if size == 0:
+            return True
+        synapses = sum(resources.synapses_per_slice(idx, population.size, size)
+                       for idx in post_indices) if post_indices else np.zeros(1)
+        worst = int(np.max(synapses)) if np.size(synapses) else 0
+        need = resources.neuron_core_bytes(
+            size, per_neuron, rows, worst, len(incoming),
+            _recording_bytes(population, size))
+        return need <= budget
+
+    fitted = resources.largest_fitting_slice(limit, fits)
+    if fitted == 0:
+        raise MappingError(
+            f"Population '{population.label}': even one neuron per core needs more SDRAM than "
+            f"a core's share of a chip ({budget} bytes): its incoming synaptic matrix is too "
+            f"large")
+    return fitted
+
+
+def _recording_bytes(population, n_atoms):
+    recorder = population.recorder
+    analog = [min(n_atoms, len(recorder.recorded_indices(name)))
+              for name, _ in recorder.analog_variables()]
+    intervals = [interval for _, interval in recorder.analog_variables()] or [1]
+    return resources.recording_bytes(n_atoms, analog, recorder.is_recording("spikes"),
+                                     min(intervals))
+
+
+# -- 2. edges ---------------------------------------------------------------------------
 def _split_projections(projections, population_cores):
     edges = []
     for projection in projections:
@@ -92,14 +174,12 @@ def _split_projections(projections, population_cores):
             ends = np.append(starts[1:], len(order))
             for k, lo, hi in zip(keys, starts, ends):
                 members = order[lo:hi]
+                pre_core = pre_slices[int(k) // len(post_slices)]
                 edges.append(Edge(
-                    projection=projection,
-                    pre_core=pre_slices[int(k) // len(post_slices)],
+                    projection=projection, pre_core=pre_core,
                     post_core=post_slices[int(k) % len(post_slices)],
-                    connection_ids=ids[members],
-                    pre_atoms=pre_idx[members],
-                    post_atoms=post_idx[members],
-                    synapse_type=projection._synapse_type_index))
+                    connection_ids=ids[members], pre_atoms=pre_idx[members],
+                    post_atoms=post_idx[members], synapse_type=projection._synapse_type_index))
     return edges
 
 
@@ -109,6 +189,68 @@ def _slice_lookup(slices, atom_indices):
     return np.searchsorted(starts, atom_indices, side="right") - 1
 
 
+# -- 3. delay extensions -----------------------------------------------------------------
+def _add_delay_extensions(edges, cores, profile):
+    """Move connections with delays beyond the on-core slots onto delay-extension cores.
+
+    A connection of d ticks > L (the on-core slots) goes through stage k = (d - 1) // L of
+    the delay core of its source slice and keeps r = d - k L in its row: the target adds it
+    into slot t + k L + r = t + d, with no extra latency (kernel spec §5.2).  Each source
+    population with such delays gets one delay core per slice (the toolchain's
+    DelayExtensionVertex, same slicing), with as many stages as its longest delay needs.
+    """
+    slots = profile.delay_slots
+    stages_of = {}
+    for edge in edges:
+        stage = (int(edge.delay_ticks.max()) - 1) // slots if len(edge.delay_ticks) else 0
+        if stage > profile.max_delay_stages:
+            projection = edge.projection
+            raise MappingError(
+                f"Edge:{projection.label} has a max delay of "
+                f"{edge.delay_ticks.max() * projection._simulator.state.dt:g}. But at a timestep "
+                f"of {projection._simulator.state.dt:g} the max delay supported is "
+                f"{profile.max_delay_ticks * projection._simulator.state.dt:g}")
+        population = edge.pre_core.population
+        stages_of[population] = max(stages_of.get(population, 0), stage)
+    delay_core_of = {}
+    for core in list(cores):
+        n_stages = stages_of.get(core.population, 0)
+        if core.kind != "delay" and n_stages > 0:
+            delay = CoreSlice(core.population, core.lo, core.hi, index=len(cores),
+                              slice_index=core.slice_index, kind="delay")
+            delay.extra.update(source=core, n_stages=n_stages, stage_length=slots)
+            cores.append(delay)
+            delay_core_of[core.index] = delay
+    result = []
+    for edge in edges:
+        stage = (edge.delay_ticks - 1) // slots
+        local = edge.pre_atoms - edge.pre_core.lo
+        on_core = stage == 0
+        if on_core.all():
+            edge.pre_keys, edge.delay_field = local, edge.delay_ticks
+            result.append(edge)
+            continue
+        if on_core.any():
+            result.append(_sub_edge(edge, on_core, edge.pre_core, local[on_core],
+                                    edge.delay_ticks[on_core]))
+        delayed = ~on_core
+        delay_core = delay_core_of[edge.pre_core.index]
+        keys = (stage[delayed] - 1) * edge.pre_core.n_atoms + local[delayed]
+        result.append(_sub_edge(edge, delayed, delay_core, keys,
+                                edge.delay_ticks[delayed] - slots * stage[delayed]))
+    return result
+
+
+def _sub_edge(edge, members, pre_core, pre_keys, delay_field):
+    sub = Edge(projection=edge.projection, pre_core=pre_core, post_core=edge.post_core,
+               connection_ids=edge.connection_ids[members], pre_atoms=edge.pre_atoms[members],
+               post_atoms=edge.post_atoms[members], synapse_type=edge.synapse_type,
+               path=edge.path, delay_ticks=edge.delay_ticks[members])
+    sub.pre_keys, sub.delay_field = pre_keys, delay_field
+    return sub
+
+
+# -- 4. weights and rows -------------------------------------------------------------------
 def _population_shifts(population, first_core_edges, dt_ms, profile):
     """Ring-buffer left shift per synapse type, chosen once per population (as 6.0 does).
 
@@ -133,8 +275,8 @@ def _population_shifts(population, first_core_edges, dt_ms, profile):
     return shifts
 
 
-def _encode_core(core, shifts, edges, dt_ms, profile):
-    """The 16-bit weights, machine delays and synaptic rows of one neuron core."""
+def _encode_core(core, shifts, edges, profile):
+    """The 16-bit weights and synaptic rows of one neuron core."""
     celltype = core.population.celltype
     scales = weight_scaling.weight_scale_factors(shifts, celltype.weight_scale)
     core.extra["shifts"] = np.asarray(shifts, dtype=np.uint32)
@@ -142,27 +284,28 @@ def _encode_core(core, shifts, edges, dt_ms, profile):
     core.extra["index_bits"] = n_bits(core.n_atoms)
     core.extra["type_bits"] = n_bits(celltype.n_synapse_types)
     core.extra["delay_bits"] = profile.ring_buffer_delay_bits
-    mts = profile.machine_time_step_us(dt_ms)
     for edge in edges:
         projection = edge.projection
         ids = edge.connection_ids
         scale = scales[edge.synapse_type]
         weights = projection._conn_weight[ids]
-        delays = projection._conn_delay[ids]
         if edge.path == generation.MACHINE:
             weight_ints = connectivity.expander_weight_ints(weights, scale)
-            delay_ticks = connectivity.expander_delay_ticks(delays, mts)
         else:
             _check_single_sign(projection, edge, weights)
             weight_ints = connectivity.host_weight_ints(weights, scale)
-            delay_ticks = connectivity.host_delay_ticks(delays, mts)
         # what the machine holds, read back in native units; the user's sign is kept
         projection._record_machine_values(
-            ids, np.copysign(weight_ints / scale, weights), delay_ticks)
+            ids, np.copysign(weight_ints / scale, weights), edge.delay_ticks)
         edge.row_offsets, edge.words = connectivity.build_rows(
-            edge.pre_atoms - edge.pre_core.lo, edge.post_atoms - core.lo, weight_ints,
-            delay_ticks, edge.synapse_type, edge.pre_core.n_atoms, core.extra["index_bits"],
+            edge.pre_keys, edge.post_atoms - core.lo, weight_ints, edge.delay_field,
+            edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
             core.extra["type_bits"], core.extra["delay_bits"])
+
+
+def _n_keys(core):
+    """Keys (rows) a core sends: its atoms, or stages x atoms for a delay-extension core."""
+    return core.n_atoms * core.extra.get("n_stages", 1) if core.kind == "delay" else core.n_atoms
 
 
 def _check_single_sign(projection, edge, weights):
@@ -191,3 +334,70 @@ def _edge_statistics(edge, dt_ms, profile):
         pre_max_rate=pre_max_rate,
         distances=projection._distances_if_needed(),
         projection_id=id(projection))
+
+
+# -- 5. machine graph, placement, routing ----------------------------------------------------
+def _machine_graph(mapping, incoming, profile):
+    """One machine vertex per core (in core order), with its SDRAM; one edge per route."""
+    graph = MachineGraph()
+    app_index = {}
+    for core in mapping.cores:
+        population = core.population
+        app = (population, core.kind == "delay")
+        app_index.setdefault(app, len(app_index))
+        if core.kind == "delay":
+            label = f"Delay extension for {core.extra['source'].label}"
+            app_label = f"{population.label}_delayed"
+        else:
+            label, app_label = core.label, population.label
+        vertex = MachineVertex(
+            label=label, app_label=app_label, app_index=app_index[app],
+            slice_index=core.slice_index, lo=core.lo, hi=core.hi, kind=core.kind,
+            sdram_bytes=_core_sdram(core, mapping, incoming, profile), n_keys=_n_keys(core),
+            constraint=population._options.get("placement_constraint"))
+        graph.add_vertex(vertex)
+        assert vertex.index == core.index
+    seen = set()
+    for edge in mapping.edges:
+        pair = (edge.pre_core.index, edge.post_core.index)
+        if pair not in seen:
+            seen.add(pair)
+            graph.add_edge(graph.vertices[pair[0]], graph.vertices[pair[1]],
+                           edge.projection.label)
+    for core in mapping.delay_cores:
+        source = core.extra["source"]
+        graph.add_edge(graph.vertices[source.index], graph.vertices[core.index], "delay")
+    return graph
+
+
+def _core_sdram(core, mapping, incoming, profile):
+    population = core.population
+    kind = core.kind
+    if kind == "delay":
+        return resources.delay_core_bytes(core.n_atoms, core.extra["n_stages"])
+    recording = _recording_bytes(population, core.n_atoms)
+    if kind == "neuron":
+        edges = [e for e in mapping.edges if e.post_core is core]
+        per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
+        rows = sum(_n_keys(e.pre_core) for e in edges)
+        synapses = sum(len(e.connection_ids) for e in edges)
+        return resources.neuron_core_bytes(core.n_atoms, per_neuron, rows, synapses,
+                                           len(edges), recording)
+    if kind == "spike_array":
+        ticks, _ = population._spike_array_events(core.lo, core.hi, 1.0, profile)
+        return resources.spike_array_core_bytes(len(ticks), recording)
+    return resources.poisson_core_bytes(core.n_atoms, recording)
+
+
+def _place_and_route(mapping, machine, profile):
+    from ..machine import machine_for
+    from .placement import chips_needed, place
+    from .routing import allocate_keys, routing_tables
+    graph = mapping.graph
+    if machine is None:
+        machine = machine_for(chips_needed(graph, profile), profile)
+    mapping.machine = machine
+    mapping.placements = place(graph, machine, profile)
+    mapping.keys = allocate_keys(graph, profile)
+    mapping.routing_tables = routing_tables(graph, mapping.placements, machine, mapping.keys,
+                                            profile)

@@ -46,25 +46,31 @@ def projection_can_use_expander(projection):
     return _generatable(projection._weight_spec()) and _generatable(projection._delay_spec())
 
 
-def _is_direct_candidate(edge):
+def _is_direct_candidate(edge, delay_slots):
     """A one-to-one edge between identically sliced populations (no views, no delay stage)."""
     projection = edge.projection
     if type(projection._connector).__name__ != "OneToOneConnector":
         return False
     if projection._involves_views():
         return False
+    if len(edge.host_ticks) and edge.host_ticks.max() > delay_slots:
+        return False
     return (edge.pre_core.lo == edge.post_core.lo and edge.pre_core.hi == edge.post_core.hi)
 
 
-def choose_paths(edges):
-    """Set ``edge.path`` to HOST or MACHINE for every edge, as the 6.0 toolchain would."""
+def choose_paths(edges, delay_slots):
+    """Set ``edge.path`` to HOST or MACHINE for every edge, as the 6.0 toolchain would.
+
+    `delay_slots` is the on-core delay range: an edge that needs a delay extension is
+    never a "direct" matrix.
+    """
     direct_bytes = {}
     for edge in edges:
         projection = edge.projection
         if not projection._can_use_expander:
             edge.path = HOST
             continue
-        if _is_direct_candidate(edge):
+        if _is_direct_candidate(edge, delay_slots):
             used = direct_bytes.get(edge.post_core.index, 0)
             cost = 4 * edge.pre_core.n_atoms
             if used + cost <= DIRECT_MATRIX_BUDGET_BYTES:

@@ -13,6 +13,7 @@ class CoreSlice:
     hi: int
     index: int = -1              #: position in the mapping's list of cores (= kernel core id)
     slice_index: int = 0         #: position among the population's slices
+    kind: str = "neuron"         #: "neuron", "spike_array", "poisson" or "delay"
     extra: dict = field(default_factory=dict)
 
     @property

@@ -76,6 +76,14 @@ def spike_array_core_bytes(n_events, recording):
     return CORE_OVERHEAD_BYTES + n_events * SPIKE_ARRAY_EVENT_BYTES + recording
 
 
+#: per Poisson source: its rate entry (8 words) and working state
+POISSON_SOURCE_BYTES = 40
+
+
+def poisson_core_bytes(n_atoms, recording):
+    return CORE_OVERHEAD_BYTES + n_atoms * POISSON_SOURCE_BYTES + recording
+
+
 def delay_core_bytes(n_atoms, n_stages):
     return CORE_OVERHEAD_BYTES + n_atoms * n_stages * DELAY_STAGE_BYTES_PER_ATOM
 
