@@ -61,6 +61,9 @@ void kn_network_free(kn_network_t *net)
         free(core->poisson.out_count);
         free(core->ssa.ticks);
         free(core->ssa.indices);
+        free(core->delay.slot_used);
+        free(core->delay.out_index);
+        free(core->delay.out_count);
     }
     free(net->cores);
     free(net);
@@ -513,6 +516,76 @@ int kn_poisson_draw_isi(kn_network_t *net, int64_t core_id, int64_t source)
     return 0;
 }
 
+/* ---- delay-extension cores ------------------------------------------------ */
+
+static int check_delay_core(kn_network_t *net, int64_t source, int64_t n_atoms,
+                            int64_t n_stages, int64_t stage_length, const uint8_t *counters,
+                            size_t n_slots, size_t n_columns)
+{
+    if (check_core_id(net, "source", source))
+        return -1;
+    const kn_core_t *src = &net->cores[source];
+    if (src->kind == KN_CORE_DELAY)
+        return fail(net, "source core %lld is a delay-extension core: the source of a delay "
+                    "core must be a neuron, spike-array or Poisson core", (long long)source);
+    if (n_atoms != (int64_t)src->n_atoms)
+        return fail(net, "n_atoms = %lld but source core %lld has %u atoms (a delay core has "
+                    "the atoms of its source)", (long long)n_atoms, (long long)source,
+                    src->n_atoms);
+    if (n_stages < 1 || n_stages > KN_MAX_DELAY_STAGES)
+        return fail(net, "n_stages = %lld must be in 1..%d", (long long)n_stages,
+                    KN_MAX_DELAY_STAGES);
+    if (stage_length < 1 || stage_length > KN_MAX_STAGE_LENGTH)
+        return fail(net, "stage_length = %lld must be in 1..%lld", (long long)stage_length,
+                    (long long)KN_MAX_STAGE_LENGTH);
+    const int64_t span = n_stages * stage_length;
+    if (counters == NULL)
+        return fail(net, "counters is missing");
+    if (n_columns != (uint64_t)n_atoms)
+        return fail(net, "counters has %zu columns, expected n_atoms = %lld (shape "
+                    "[n_slots, n_atoms])", n_columns, (long long)n_atoms);
+    if ((int64_t)n_slots <= span || n_slots > (uint64_t)KN_MAX_DELAY_SLOTS
+        || (n_slots & (n_slots - 1)) != 0)
+        return fail(net, "counters has %zu rows (n_slots), expected a power of two > n_stages "
+                    "* stage_length = %lld and <= 2^31", n_slots, (long long)span);
+    return 0;
+}
+
+int kn_add_delay_core(kn_network_t *net, int64_t source, int64_t n_atoms, int64_t n_stages,
+                      int64_t stage_length, uint8_t *counters, size_t n_slots,
+                      size_t n_columns)
+{
+    if (check_delay_core(net, source, n_atoms, n_stages, stage_length, counters, n_slots,
+                         n_columns))
+        return -1;
+    const size_t n_keys = (size_t)n_stages * (size_t)n_atoms;   /* <= 2^24 */
+    kn_core_t *core = new_core_slot(net);
+    uint8_t *slot_used = calloc(n_slots, 1);
+    uint32_t *out_index = malloc(n_keys * sizeof(uint32_t));
+    uint32_t *out_count = malloc(n_keys * sizeof(uint32_t));
+    if (core == NULL || slot_used == NULL || out_index == NULL || out_count == NULL) {
+        free(slot_used);
+        free(out_index);
+        free(out_count);
+        return fail(net, "out of memory adding a delay core");
+    }
+    kn_delay_core_t *dc = &core->delay;
+    core->kind = KN_CORE_DELAY;
+    core->n_atoms = (uint32_t)n_atoms;
+    core->n_keys = (uint32_t)n_keys;
+    core->out_index = out_index;
+    core->out_count = out_count;
+    dc->source = (uint32_t)source;
+    dc->n_stages = (uint32_t)n_stages;
+    dc->stage_length = (uint32_t)stage_length;
+    dc->slot_mask = (uint32_t)(n_slots - 1);
+    dc->counters = counters;
+    dc->slot_used = slot_used;
+    dc->out_index = out_index;
+    dc->out_count = out_count;
+    return (int)net->n_cores++;
+}
+
 /* ---- synaptic rows ------------------------------------------------------ */
 
 static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_t *source,
@@ -521,7 +594,8 @@ static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_
 {
     const kn_neuron_core_t *nc = &target->neuron;
     if (n_offsets != (size_t)source->n_keys + 1)
-        return fail(net, "row_offsets has %zu entries, expected n_keys(source) + 1 = %u",
+        return fail(net, "row_offsets has %zu entries, expected n_keys(source) + 1 = %u "
+                    "(n_keys: n_atoms, n_stages * n_atoms for a delay core)",
                     n_offsets, source->n_keys + 1);
     if (row_offsets[0] != 0)
         return fail(net, "row_offsets[0] = %u, must be 0", row_offsets[0]);
@@ -618,6 +692,8 @@ static int check_recording(kn_network_t *net, const kn_core_t *core, void *spike
                            size_t spike_words, int64_t spikes_first_tick,
                            const kn_analog_spec_t *analog, size_t n_analog)
 {
+    if (core->kind == KN_CORE_DELAY && (spikes != NULL || n_analog != 0))
+        return fail(net, "spikes/analog: a delay-extension core records nothing");
     if (core->kind == KN_CORE_POISSON) {
         if (spikes != NULL && spike_words != core->n_atoms)
             return fail(net, "spikes (Poisson counts) has %zu entries per row, expected "
@@ -783,6 +859,25 @@ static void phase_a(kn_core_t *core, uint32_t tick)
     case KN_CORE_POISSON:
         kn_poisson_tick(core, tick);
         break;
+    case KN_CORE_DELAY:
+        kn_delay_tick(core, tick);
+        break;
+    }
+}
+
+/* Phase B of one core: a neuron core takes the rows of the spikes sent to
+ * it, a delay core counts its source's spikes.  Each writes only itself. */
+static void phase_b(const kn_network_t *net, kn_core_t *core, uint32_t tick)
+{
+    switch (core->kind) {
+    case KN_CORE_NEURON:
+        deliver_spikes(net, core, tick);
+        break;
+    case KN_CORE_DELAY:
+        kn_delay_receive(core, &net->cores[core->delay.source], tick);
+        break;
+    default:
+        break;
     }
 }
 
@@ -808,13 +903,14 @@ static void run_tick_serial(const kn_network_t *net, uint32_t tick)
     for (size_t c = 0; c < net->n_cores; c++)
         phase_a(&net->cores[c], tick);
     for (size_t c = 0; c < net->n_cores; c++)
-        if (net->cores[c].kind == KN_CORE_NEURON)
-            deliver_spikes(net, &net->cores[c], tick);
+        phase_b(net, &net->cores[c], tick);
 }
 
 /* One parallel region for the whole run; every thread walks the ticks and
  * shares out the cores of each phase.  Each core's state (and each target's
- * ring buffer) is touched by one thread per phase, and the barrier at the end
+ * ring buffer, each delay core's counters) is written by one thread per
+ * phase; phase B only reads the output lists written in phase A (a delay
+ * core's list is its own copy, not its counters), and the barrier at the end
  * of each `omp for` orders the phases, so the result is the serial one. */
 static void run_parallel(const kn_network_t *net, uint32_t start_tick, uint32_t n_ticks,
                          int n_threads)
@@ -829,8 +925,7 @@ static void run_parallel(const kn_network_t *net, uint32_t start_tick, uint32_t 
             phase_a(&cores[c], tick);
 #pragma omp for schedule(dynamic, 1)
         for (size_t c = 0; c < n_cores; c++)
-            if (cores[c].kind == KN_CORE_NEURON)
-                deliver_spikes(net, &cores[c], tick);
+            phase_b(net, &cores[c], tick);
     }
     (void)n_threads;
 }
@@ -845,6 +940,8 @@ void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
         net->cores[c].out_n = 0;
         if (net->cores[c].kind == KN_CORE_SPIKE_ARRAY)
             kn_spike_array_begin_run(&net->cores[c], start_tick);
+        else if (net->cores[c].kind == KN_CORE_DELAY)
+            kn_delay_begin_run(&net->cores[c]);
     }
     /* the OpenMP team costs a few barriers per tick: not worth it for one core */
     if (n_threads > 1 && net->n_cores > 1) {

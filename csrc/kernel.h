@@ -3,10 +3,11 @@
  * time loop.  See README.md for the architecture.
  *
  * Memory: Python (numpy) owns every large array (component structs, ring
- * buffers, synaptic rows, recording buffers); the network keeps raw pointers
- * to them.  The network itself allocates only small bookkeeping (the core
- * table, incoming-block lists, output spike lists, copies of spike-source
- * events), all at add/set time: nothing is allocated inside kn_run.
+ * buffers, synaptic rows, recording buffers, delay counters); the network
+ * keeps raw pointers to them.  The network itself allocates only small
+ * bookkeeping (the core table, incoming-block lists, output spike lists,
+ * copies of spike-source events, delay cores' slot flags), all at add/set
+ * time: nothing is allocated inside kn_run.
  */
 #ifndef KN_KERNEL_H
 #define KN_KERNEL_H
@@ -49,9 +50,18 @@
 typedef enum kn_core_kind {
     KN_CORE_NEURON = 0,
     KN_CORE_SPIKE_ARRAY = 1,
-    KN_CORE_POISSON = 2
-    /* later: KN_CORE_DELAY_EXTENSION */
+    KN_CORE_POISSON = 2,
+    KN_CORE_DELAY = 3              /* delay extension (spec §5.2) */
 } kn_core_kind_t;
+
+/* Largest number of delay stages of a delay core (profile 6 uses up to 8). */
+#define KN_MAX_DELAY_STAGES 256
+/* Largest stage length in ticks (the largest on-core delay, 2^16 ticks). */
+#define KN_MAX_STAGE_LENGTH ((int64_t)1 << KN_MAX_LAYOUT_BITS)
+/* Largest number of counter slots of a delay core. */
+#define KN_MAX_DELAY_SLOTS ((int64_t)1 << 31)
+/* A delay core's spike counters are 8 bits and saturate here (spec §5.2). */
+#define KN_DELAY_COUNTER_MAX 255u
 
 /* The synaptic rows of one source core, for one target core (spec §4.2). */
 typedef struct kn_block {
@@ -138,20 +148,40 @@ typedef struct kn_poisson_core {
     uint32_t *out_count;           /* owned, n_atoms: their spike counts */
 } kn_poisson_core_t;
 
+/* A delay-extension core (delay_extension.c): counts the spikes of its
+ * source per (tick, atom) and re-sends them n_stages times, stage_length
+ * ticks apart; key (k - 1) * n_atoms + i is atom i's stage k. */
+typedef struct kn_delay_core {
+    uint32_t source;               /* core id of the source (same n_atoms) */
+    uint32_t n_stages;
+    uint32_t stage_length;         /* ticks per stage */
+    uint32_t slot_mask;            /* n_slots - 1 (n_slots a power of two) */
+    uint8_t *counters;             /* Python-owned, n_slots x n_atoms, state */
+    /* owned, n_slots: 0 only if that slot's counters are all zero (rebuilt
+     * from the counters at every kn_run, so Python may change them between
+     * runs); lets idle slots be skipped */
+    uint8_t *slot_used;
+    uint32_t *out_index;           /* owned, n_stages * n_atoms: this tick's keys */
+    uint32_t *out_count;           /* owned: their payloads (counter values) */
+} kn_delay_core_t;
+
 typedef struct kn_core {
     kn_core_kind_t kind;
     uint32_t n_atoms;
-    uint32_t n_keys;               /* rows a target needs for this source (= n_atoms) */
+    uint32_t n_keys;               /* rows a target needs for this source: n_atoms,
+                                      n_stages * n_atoms for a delay core */
     /* Output of phase A of the current tick: out_n spikes of local index
      * out_index[i], each to be delivered out_count[i] times (1 if NULL). */
     const uint32_t *out_index;
     const uint32_t *out_count;
     size_t out_n;
-    uint64_t saturations;          /* ring-buffer adds that hit 0xFFFF */
+    uint64_t saturations;          /* ring-buffer adds that hit 0xFFFF; delay
+                                      cores: spikes lost to counter saturation */
     kn_recording_t rec;
     kn_neuron_core_t neuron;       /* valid if kind == KN_CORE_NEURON */
     kn_spike_array_core_t ssa;     /* valid if kind == KN_CORE_SPIKE_ARRAY */
     kn_poisson_core_t poisson;     /* valid if kind == KN_CORE_POISSON */
+    kn_delay_core_t delay;         /* valid if kind == KN_CORE_DELAY */
 } kn_core_t;
 
 typedef struct kn_network {
@@ -236,6 +266,14 @@ int kn_poisson_load(kn_network_t *net, int64_t core, int resume);
 /* time_to_spike of one source = a fresh ISI from the core's generator. */
 int kn_poisson_draw_isi(kn_network_t *net, int64_t core, int64_t source);
 
+/* Adds a delay-extension core serving core `source` (a neuron, spike-array
+ * or Poisson core with n_atoms atoms); returns its core id.  counters
+ * (n_slots x n_columns uint8, n_columns = n_atoms, n_slots a power of two
+ * > n_stages * stage_length) are kept and mutated (state). */
+int kn_add_delay_core(kn_network_t *net, int64_t source, int64_t n_atoms, int64_t n_stages,
+                      int64_t stage_length, uint8_t *counters, size_t n_slots,
+                      size_t n_columns);
+
 /* Checks that start_tick + n_ticks <= 2^32 (the machine's tick counter) and
  * re-checks the Python-owned values the time loop relies on (Poisson
  * sqrt_lambda and rate_index, which Python may have changed in place). */
@@ -309,6 +347,11 @@ static inline int32_t kn_current_offset(kn_neuron_core_t *nc, uint32_t tick, uin
 void kn_poisson_tick(kn_core_t *core, uint32_t tick);
 uint32_t kn_poisson_isi(kn_kiss_t *rng, uint32_t mean_isi_ticks);
 void kn_poisson_load_sources(kn_core_t *core, int passes);
+
+/* delay_extension.c */
+void kn_delay_begin_run(kn_core_t *core);
+void kn_delay_tick(kn_core_t *core, uint32_t tick);
+void kn_delay_receive(kn_core_t *core, const kn_core_t *source, uint32_t tick);
 
 /* spike_source_array.c */
 void kn_spike_array_begin_run(kn_core_t *core, uint32_t start_tick);

@@ -9,7 +9,8 @@ and row offsets must not be changed after they were added (they were checked
 then); weights (bits 31..16 of a word) may be.  Spike-source events are copied.
 Current sources and Poisson cores work the same way: their parameter/state
 structs (current_source_dtype(), poisson_dtype()) and the Poisson generator
-state are numpy arrays that Python owns and may reset between runs.
+state are numpy arrays that Python owns and may reset between runs; so are
+the spike counters of delay-extension cores.
 
 Every bad argument raises ValueError naming the argument and the limit.
 """
@@ -17,7 +18,7 @@ import operator
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 from cpython.exc cimport PyErr_CheckSignals
 
@@ -92,6 +93,9 @@ cdef extern from "kernel.h" nogil:
                             kn_poisson_source_t *sources, size_t n_sources,
                             const uint32_t *schedule_offsets, size_t n_offsets,
                             const kn_poisson_entry_t *schedule, size_t n_schedule)
+    int kn_add_delay_core(kn_network_t *net, int64_t source, int64_t n_atoms,
+                          int64_t n_stages, int64_t stage_length, uint8_t *counters,
+                          size_t n_slots, size_t n_columns)
     int kn_poisson_load(kn_network_t *net, int64_t core, int resume)
     int kn_poisson_draw_isi(kn_network_t *net, int64_t core, int64_t source)
 
@@ -371,7 +375,7 @@ cdef class Network:
     cdef kn_network_t *net
     cdef list _arrays          # every array C points into, kept alive
     cdef list _models          # per core: model name, or None for a source
-    cdef list _kinds           # per core: "neuron", "spike_array" or "poisson"
+    cdef list _kinds           # per core: "neuron", "spike_array", "poisson" or "delay"
     cdef dict _recording       # core -> arrays of its current recording
     cdef object _tick
     cdef bint _running
@@ -602,6 +606,34 @@ cdef class Network:
         self._kinds.append("poisson")
         return core
 
+    def add_delay_core(self, source, n_atoms, n_stages, stage_length, counters):
+        """Adds a delay-extension core serving core `source` (a neuron,
+        spike-array or Poisson core with the same n_atoms); returns its id.
+
+        It re-sends each spike of source atom i n_stages times, stage k
+        (1..n_stages) k * stage_length ticks later with key
+        (k - 1) * n_atoms + i, so add_incoming(target, this core, ...) takes
+        n_stages * n_atoms + 1 row offsets.
+        counters: uint8 [n_slots, n_atoms], n_slots a power of two
+            > n_stages * stage_length, C-contiguous, writeable: the spike
+            counters (state, kept, updated in place; zero it to reset).
+        """
+        self._check_idle()
+        src = _int(source, "source")
+        n = _int(n_atoms, "n_atoms")
+        stages = _int(n_stages, "n_stages")
+        length = _int(stage_length, "stage_length")
+        _array(counters, "counters", np.uint8, ndim=2, writeable=True)
+        core = kn_add_delay_core(self.net, src, n, stages, length,
+                                 <uint8_t *>_data(counters), counters.shape[0],
+                                 counters.shape[1])
+        if core < 0:
+            self._fail()
+        self._arrays.append(counters)
+        self._models.append(None)
+        self._kinds.append("delay")
+        return core
+
     def poisson_load(self, core, resume=False):
         """What a 6.x Poisson core does when it (re)loads its parameters: each
         slow source (is_fast == 0), in index order, whose time_to_spike is 0
@@ -627,8 +659,10 @@ cdef class Network:
 
     def add_incoming(self, target, source, row_offsets, words):
         """Adds the synaptic rows of `source` for neuron core `target`:
-        row k (spikes of source atom k) is words[row_offsets[k]:row_offsets[k + 1]]
-        (both uint32, C-contiguous).  Blocks are processed in the order added."""
+        row k (spikes with key k: source atom k; for a delay core, atom
+        k % n_atoms at stage k // n_atoms + 1) is
+        words[row_offsets[k]:row_offsets[k + 1]] (both uint32, C-contiguous;
+        n_keys + 1 offsets).  Blocks are processed in the order added."""
         self._check_idle()
         tgt = _int(target, "target")
         src = _int(source, "source")
@@ -653,6 +687,7 @@ cdef class Network:
             [n_atoms], -1 or the buffer column of each neuron; buffer int32
             [n_samples, n_rec]; row (t - first_sample_tick) // interval
             receives the pre-update values of tick t when that division is exact.
+        Delay cores record nothing (only spikes=None and no analog are accepted).
         """
         self._check_idle()
         c = self._core_id(core)
@@ -660,6 +695,9 @@ cdef class Network:
         kept = []
         cdef void *spike_data = NULL
         cdef size_t spike_rows = 0, spike_words = 0
+        entries = list(analog)
+        if self._kinds[c] == "delay" and (spikes is not None or entries):
+            raise ValueError("spikes/analog: a delay-extension core records nothing")
         if spikes is not None:
             if self._kinds[c] == "poisson":
                 _array(spikes, "spikes (Poisson counts)", np.uint16, ndim=2, writeable=True)
@@ -668,7 +706,6 @@ cdef class Network:
             spike_data = _data(spikes)
             spike_rows, spike_words = spikes.shape[0], spikes.shape[1]
             kept.append(spikes)
-        entries = list(analog)
         cdef size_t n_analog = len(entries)
         cdef kn_analog_spec_t *specs = <kn_analog_spec_t *>calloc(n_analog if n_analog > 0 else 1,
                                                                    sizeof(kn_analog_spec_t))
@@ -742,7 +779,8 @@ cdef class Network:
             self._running = False
 
     def saturations(self, core):
-        """Ring-buffer adds of `core` that saturated at 65535 since the last reset."""
+        """Ring-buffer adds of `core` that saturated at 65535 since the last
+        reset; for a delay core, the spikes lost because a counter was at 255."""
         cdef uint64_t count = 0
         if kn_saturations(self.net, _int(core, "core"), &count) < 0:
             self._fail()

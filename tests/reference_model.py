@@ -13,12 +13,12 @@ meant to be slow and obviously correct:
   ``floor(a*b / 2**15)`` wrapped to int32, decays are ``floor(x*d / 2**32)``, ring-buffer entries
   are uint16 that saturate at 65535.
 
-Tick t (§2.2-§2.4): transfer ring slot ``t & 15`` into the synaptic state; per neuron: read V and
-the synaptic inputs, input-type mapping, record v/gsyn (pre-update values), convert to current,
-current sources (7.x semantics), additional input, neuron model update, threshold ``>=``, reset
-(+ additional-input spike hook), spike, synaptic shaping; Poisson sources draw their spikes;
-then every spike of tick t (neuron, SpikeSourceArray and Poisson spikes stamped t, with
-multiplicity) adds its weight into slot ``(t + d) & 15``.
+Tick t (§2.2-§2.4): transfer the ring entry of tick ``t`` into the synaptic state; per neuron:
+read V and the synaptic inputs, input-type mapping, record v/gsyn (pre-update values), convert
+to current, current sources (7.x semantics), additional input, neuron model update, threshold
+``>=``, reset (+ additional-input spike hook), spike, synaptic shaping; Poisson sources draw
+their spikes; then every spike of tick t (neuron, SpikeSourceArray and Poisson spikes stamped
+t, with multiplicity) adds its weight into the entry of tick ``t + d`` (§5: 1 <= d <= 144).
 
 Models (profile 6 = sPyNNaker 6.0 binaries; C under neural_modelling/src/neuron/):
 
@@ -121,7 +121,27 @@ Ring-buffer left shift (§4.3): only the CONSTANT-DELAY rule is implemented:
 gws in both).  **The variable-delay statistical upper bound is NOT implemented**: tests must use one
 constant delay per projection, or pass an explicit shift with ``Network.set_shift``.
 
-Delays are 1..16 ticks on core (no delay extension).
+Delays (§5): 1..144 ticks.  16 ticks on the neuron core (4 delay bits) plus up to 8
+delay-extension stages of 16 ticks each (§5.1, §5.2: 5.x ``MAX_SUPPORTED_DELAY_TICS 16 +
+MAX_DELAY_BLOCKS 8 x 16``, 7.x ``9 x M`` with M = 16); a longer delay raises ``ValueError`` as
+the toolchain does.  Delays are ``rint(delay_ms / dt)`` ticks, the host (FromList) rule; the
+on-chip generator's truncation of the s16.15 delay (§4.3: 0.3 ms at dt = 0.1 is 2 ticks) is NOT
+modelled (``on_chip=True`` changes only the weight rounding), so on-chip connectors must use
+delays that are exact in s16.15 x steps_per_ms (any whole number of ms at dt = 1).  The delay
+extension adds no latency (§5.2: a spike of tick t with delay d = k*16 + r is counted by the
+delay-extension core in slot t, re-sent at tick t + k*16 and added by the neuron core into the
+slot of tick t + d), so it is modelled as an IDEAL DELAY LINE: every weight is added into the
+uint16 saturating entry of its absolute target tick ``(t + d, type, neuron)`` and the entry is
+moved into the synaptic state (and dropped) at the start of that tick.  On the machine all
+weights aimed at one tick share one 16-bit ring entry, however they travelled (directly or
+through a delay-extension stage); the saturating sum of non-negative weights is independent of
+the order of the additions, so the ideal line gives the machine's entries bit for bit (only the
+saturation *count* may depend on the order).  The one difference the delay extension makes
+outside STDP is modelled too: its 8-bit counter per (tick, source atom) saturates at 255, so a
+source atom that sends more than 255 spikes in one tick delivers only 255 of them through every
+delayed (> 16 ticks) synapse, while its on-core (<= 16 ticks) synapses see all of them.  One
+delay extension serves all projections of a pre-population, so the cap is per source atom and
+tick, not per projection.
 """
 import copy
 import math
@@ -654,7 +674,10 @@ def sink_bits(x):
 # ---------------------------------------------------------------------------------------------
 # Network components
 # ---------------------------------------------------------------------------------------------
-N_SLOTS = 16  # 4 delay bits in 5.x/6.x
+N_SLOTS = 16  # 4 delay bits in 5.x/6.x: on-core delays 1..16 ticks
+MAX_DELAY_STAGES = 8  # delay-extension stages of N_SLOTS ticks each (§5.2)
+MAX_DELAY_TICKS = N_SLOTS * (1 + MAX_DELAY_STAGES)  # 144
+DELAY_EXTENSION_MAX_COUNT = 255  # 8-bit saturating spike counter per (tick, source atom)
 IZK_THRESHOLD = 30.0
 
 _LIF = dict(tau_m=20.0, cm=1.0, v_rest=-65.0, v_reset=-65.0, v_thresh=-50.0, tau_refrac=0.1,
@@ -1047,7 +1070,10 @@ class NeuronPop:
         self.model = LIFModel(ts, p) if neuron == "lif" else IzhModel(ts, p)
         self.gws = self.input.gws
         self.current_sources = [[] for _ in range(n)]
-        self.ring = [[[0] * n for _ in range(self.n_types)] for _ in range(N_SLOTS)]
+        # ideal delay line (see the module docstring): absolute target tick -> [type][neuron]
+        # uint16 entries; on the machine these are the 16-slot ring (on-core delays) fed
+        # directly or through the delay-extension stages
+        self.ring = {}
         self.shift = [None] * self.n_types
         self.saturations = 0
         # recordings: one row per tick
@@ -1069,13 +1095,23 @@ class NeuronPop:
             self.current_sources[j].append(source)
             self.current_sources[j].sort(key=lambda s: s.cs_id)   # host sorts by type id
 
+    def add_to_ring(self, tick, s, j, w):
+        """Add weight ``w`` into the uint16 saturating entry of (target tick, type, neuron)."""
+        entries = self.ring.get(tick)
+        if entries is None:
+            entries = self.ring[tick] = [[0] * self.n for _ in range(self.n_types)]
+        entries[s][j], sat = ring_add(entries[s][j], w)
+        self.saturations += sat
+
     def step(self, t):
-        slot = t & (N_SLOTS - 1)
+        assert all(tick >= t for tick in self.ring), "an entry was skipped"
+        entries = self.ring.pop(t, None)
+        if entries is None:
+            entries = [[0] * self.n for _ in range(self.n_types)]
         for j in range(self.n):  # ring-buffer transfer (§2.2 step 2)
             for s in range(self.n_types):
-                entry = self.ring[slot][s][j]
-                self.ring[slot][s][j] = 0
-                self.syn.add(s, j, wrap32(entry << self.shift[s]))
+                # 6.x calls the input routine for zero entries too (no numeric effect)
+                self.syn.add(s, j, wrap32(entries[s][j] << self.shift[s]))
         row_v, row_e, row_i, spiked = [], [], [], []
         inp, syn, model = self.input, self.syn, self.model
         for j in range(self.n):  # §2.4 per-neuron update
@@ -1266,8 +1302,11 @@ class Projection:
         for i, j, _, _ in self.conns:
             assert 0 <= i < pre.n and 0 <= j < post.n
         self.delays = [delay_ticks(d, dt_ms) for _, _, _, d in self.conns]
-        if any(d > N_SLOTS for d in self.delays):
-            raise NotImplementedError("delays above 16 ticks (delay extension) not modelled")
+        for d in self.delays:
+            if d > MAX_DELAY_TICKS:
+                raise ValueError(f"delay of {d} ticks: at most {MAX_DELAY_TICKS} ticks "
+                                 f"({N_SLOTS} on core + {MAX_DELAY_STAGES} delay-extension "
+                                 f"stages of {N_SLOTS}) are supported")
         self.on_chip = on_chip
         self.w_int = None
 
@@ -1400,17 +1439,21 @@ class Network:
         for t in range(self.time, self.time + n_ticks):
             for pop in self.pops:
                 pop.step(t)
-            for proj in self.projections:  # spikes of tick t land in slot (t + d) & 15
+            for proj in self.projections:  # spikes of tick t land in the entry of tick t + d
                 senders = proj.pre.spiking(t)
                 if not senders:
                     continue
-                ring, s = proj.post.ring, proj.receptor
+                counts = {}                      # spikes per source atom in this tick
                 for i in senders:
+                    counts[i] = counts.get(i, 0) + 1
+                post, s = proj.post, proj.receptor
+                for i, count in counts.items():
+                    # the delay extension's 8-bit counter saturates (§5.2)
+                    delayed = min(count, DELAY_EXTENSION_MAX_COUNT)
                     for (ci, cj, _, _), d, wi in zip(proj.conns, proj.delays, proj.w_int):
                         if ci == i:
-                            slot = (t + d) & (N_SLOTS - 1)
-                            ring[slot][s][cj], sat = ring_add(ring[slot][s][cj], wi)
-                            proj.post.saturations += sat
+                            for _ in range(count if d <= N_SLOTS else delayed):
+                                post.add_to_ring(t + d, s, cj, wi)
         self.time += n_ticks
 
     def run_ms(self, t_ms):

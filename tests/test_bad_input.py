@@ -347,7 +347,7 @@ def test_random_weights_and_delays_build_exactly_or_fail_clearly(dt, conns, rece
         assert w_m * scale == round(w_m * scale), "a 16-bit machine weight"
         assert abs(w_m) * scale <= 65535
         ticks = d_m / dt
-        assert abs(ticks - round(ticks)) < 1e-9 and 1 <= round(ticks) <= 16
+        assert abs(ticks - round(ticks)) < 1e-9 and 1 <= round(ticks) <= 144
         assert abs(d_m - d * dt) < dt * (1 + 1e-9)
 
 

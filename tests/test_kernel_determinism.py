@@ -33,10 +33,27 @@ N_TICKS = 40
 # ---- a random network, as plain data ---------------------------------------------------------
 
 
+def n_keys(core):
+    """Rows a target needs for this source (§5.2: a delay core has n_stages x n_atoms keys)."""
+    return core["n"] * core.get("n_stages", 1)
+
+
+def delay_core(rng, cores, sources):
+    """A delay-extension core serving one of `sources` (random stages and counter slots)."""
+    source = int(rng.choice(sources))
+    n = cores[source]["n"]
+    n_stages = int(rng.randint(1, 4))
+    stage_length = int(rng.choice([16, 8, 5, 3]))
+    span = n_stages * stage_length
+    n_slots = 1 << (span.bit_length() + int(rng.randint(0, 2)))   # a power of two > span
+    return dict(kind="delay", n=n, source=source, n_stages=n_stages,
+                stage_length=stage_length, counters=np.zeros((n_slots, n), np.uint8))
+
+
 def random_network(seed, n_ticks=N_TICKS, sparse_recording=True):
-    """A description of a network of 2 spike-source-array cores and 5 neuron cores with
-    random parameters, rows (neuron -> neuron and recurrent too, every delay 1..16, some
-    weights large enough to saturate) and recordings."""
+    """A description of a network of 2 spike-source-array cores, 5 neuron cores and 2
+    delay-extension cores with random parameters, rows (neuron -> neuron and recurrent too,
+    every delay 1..16, some weights large enough to saturate) and recordings."""
     rng = np.random.RandomState(seed)
     cores = []
     for _ in range(2):
@@ -69,14 +86,16 @@ def random_network(seed, n_ticks=N_TICKS, sparse_recording=True):
                           components={"membrane": mem, "synapse": syn, "input": None,
                                       "threshold": thr},
                           ring=np.zeros((1 << delay_bits) << (1 + index_bits), np.uint16)))
+    for _ in range(2):
+        cores.append(delay_core(rng, cores, range(7)))
     blocks = []
     for target, tc in enumerate(cores):
         if tc["kind"] != "neuron":
             continue
         for source in rng.choice(len(cores), 3, replace=False):
-            n_keys = cores[source]["n"]
-            lengths = rng.randint(0, 7, n_keys)
-            offsets = np.zeros(n_keys + 1, np.uint32)
+            keys = n_keys(cores[source])
+            lengths = rng.randint(0, 7, keys)
+            offsets = np.zeros(keys + 1, np.uint32)
             offsets[1:] = np.cumsum(lengths)
             n_words = int(offsets[-1])
             weights = np.where(rng.rand(n_words) < 0.1, rng.randint(20000, 65536, n_words),
@@ -92,6 +111,8 @@ def random_network(seed, n_ticks=N_TICKS, sparse_recording=True):
             blocks.append((target, int(source), offsets, words))
     recordings = []
     for c, core in enumerate(cores):
+        if core["kind"] == "delay":
+            continue                                  # delay cores record nothing
         n = core["n"]
         first = int(rng.randint(0, 3)) if sparse_recording else 0
         spikes = np.zeros((n_ticks - first, (n + 31) // 32), np.uint32)
@@ -131,6 +152,9 @@ def build(desc, n_threads):
     for core in desc["cores"]:
         if core["kind"] == "ssa":
             net.add_spike_array_core(core["n"], core["ticks"], core["indices"])
+        elif core["kind"] == "delay":
+            net.add_delay_core(core["source"], core["n"], core["n_stages"],
+                               core["stage_length"], core["counters"])
         else:
             net.add_neuron_core(MODEL, core["n"], 2, core["index_bits"], core["type_bits"],
                                 core["delay_bits"], core["shifts"], core["components"],
@@ -152,6 +176,8 @@ def snapshot(desc, net):
             for kind, arr in core["components"].items():
                 if arr is not None:
                     out[f"{kind}{c}"] = arr.copy()
+        elif core["kind"] == "delay":
+            out[f"counters{c}"] = core["counters"].copy()
     for r, rec in enumerate(desc["recordings"]):
         out[f"spikes{r}"] = rec["spikes"].copy()
         for a, entry in enumerate(rec["analog"]):
@@ -203,6 +229,14 @@ def test_the_random_networks_saturate_somewhere():
     assert any(simulate(seed, 1)[1][f"sat{c}"] > 0 for seed in SEEDS for c in range(7))
 
 
+def test_the_delay_cores_deliver_something():
+    """Some delayed spike is re-sent (a counter was set) in every random network."""
+    for seed in SEEDS:
+        desc, snap = simulate(seed, 1)
+        assert any(snap[f"counters{c}"].any() for c, core in enumerate(desc["cores"])
+                   if core["kind"] == "delay"), seed
+
+
 # ---- a slow transcription of the spec, for comparison ----------------------------------------
 
 
@@ -220,8 +254,11 @@ def decay(x, d):
 
 def reference(desc, n_ticks):
     """Runs the description in pure Python, recording every neuron every tick.  Returns
-    (components, rings, saturations, spikes[t][core] = list of atoms, analog[core][t] = rows)."""
+    (components, rings, saturations, spikes[t][core] = list of atoms (keys, a key listed once
+    per spike of its payload, for delay cores), analog[core][t] = rows, delay counters)."""
     cores = desc["cores"]
+    counters = [[[int(x) for x in row] for row in c["counters"]] if c["kind"] == "delay"
+                else None for c in cores]
     state = [{k: {f: [int(x) for x in arr[f]] for f in arr.dtype.names}
               for k, arr in c["components"].items() if arr is not None}
              if c["kind"] == "neuron" else None for c in cores]
@@ -234,6 +271,16 @@ def reference(desc, n_ticks):
             if core["kind"] == "ssa":
                 emitted.append([int(i) for tk, i in zip(core["ticks"], core["indices"])
                                 if tk == t])
+                continue
+            if core["kind"] == "delay":             # §5.2: stage k re-sends tick t - k L
+                n, slots, out = core["n"], counters[c], []
+                for k in range(1, core["n_stages"] + 1):
+                    if t >= k * core["stage_length"]:
+                        row = slots[(t - k * core["stage_length"]) % len(slots)]
+                        for i in range(n):
+                            out += [(k - 1) * n + i] * row[i]
+                slots[t % len(slots)] = [0] * n
+                emitted.append(out)
                 continue
             mem, syn, thr = state[c]["membrane"], state[c]["synapse"], state[c]["threshold"]
             ib, tb, mask = core["index_bits"], core["type_bits"], (1 << core["delay_bits"]) - 1
@@ -276,8 +323,16 @@ def reference(desc, n_ticks):
                         acc = 0xFFFF
                         sats[target] += 1
                     rings[target][idx] = acc
+        for c, core in enumerate(cores):
+            if core["kind"] == "delay":             # one packet at a time, as on the machine
+                row = counters[c][t % len(counters[c])]
+                for i in emitted[core["source"]]:
+                    if row[i] == 255:
+                        sats[c] += 1
+                    else:
+                        row[i] += 1
         spikes.append(emitted)
-    return state, rings, sats, spikes, analog
+    return state, rings, sats, spikes, analog, counters
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -285,12 +340,16 @@ def test_matches_the_spec_transcription(seed):
     """Blocks are added target by target in the description, so the reference's block order
     per target is the kernel's (and so are the saturation counts)."""
     desc = random_network(seed, sparse_recording=False)
-    ref_state, ref_rings, ref_sats, ref_spikes, ref_analog = reference(
+    ref_state, ref_rings, ref_sats, ref_spikes, ref_analog, ref_counters = reference(
         copy_description(desc), N_TICKS)
     run_desc, snap = simulate(seed, 2, sparse_recording=False)
+    recordings = {rec["core"]: rec for rec in run_desc["recordings"]}
     for c, core in enumerate(run_desc["cores"]):
         assert snap[f"sat{c}"] == ref_sats[c], c
-        rec = run_desc["recordings"][c]
+        if core["kind"] == "delay":
+            assert snap[f"counters{c}"].tolist() == ref_counters[c], c
+            continue
+        rec = recordings[c]
         for t in range(N_TICKS):
             row = rec["spikes"][t]
             got = [n for n in range(core["n"]) if row[n >> 5] >> (n & 31) & 1]
@@ -370,8 +429,9 @@ def _poisson_sources(n, rng):
 
 
 def mixed_network(seed, n_ticks=N_TICKS):
-    """Two Poisson cores (one with a rate schedule), one spike-source array and a core of
-    every model, with current sources of every kind, random rows and full recording."""
+    """Two Poisson cores (one with a rate schedule), one spike-source array, a core of
+    every model, with current sources of every kind, and two delay cores (one serving a
+    Poisson core), random rows and full recording."""
     rng = np.random.RandomState(seed)
     cores = []
     for k in range(2):
@@ -420,14 +480,16 @@ def mixed_network(seed, n_ticks=N_TICKS):
                 targets = np.flatnonzero(rng.rand(n) < 0.5)
                 core["sources"].append((kind, p, targets, extra))
         cores.append(core)
+    cores.append(delay_core(rng, cores, [0]))                 # payloads from a Poisson core
+    cores.append(delay_core(rng, cores, range(len(cores) - 1)))
     blocks = []
     for target, tc in enumerate(cores):
         if tc["kind"] != "neuron":
             continue
         for source in rng.choice(len(cores), 4, replace=False):
-            n_keys = cores[source]["n"]
-            offsets = np.zeros(n_keys + 1, np.uint32)
-            offsets[1:] = np.cumsum(rng.randint(0, 5, n_keys))
+            keys = n_keys(cores[source])
+            offsets = np.zeros(keys + 1, np.uint32)
+            offsets[1:] = np.cumsum(rng.randint(0, 5, keys))
             n_words = int(offsets[-1])
             words = ((rng.randint(0, 4000, n_words).astype(np.int64) << 16)
                      | (rng.randint(0, 16, n_words).astype(np.int64)
@@ -452,6 +514,10 @@ def build_mixed(desc, n_threads, n_ticks=N_TICKS):
             recs.append(counts)
         elif core["kind"] == "ssa":
             net.add_spike_array_core(core["n"], core["ticks"], core["indices"])
+            recs.append(None)
+        elif core["kind"] == "delay":
+            net.add_delay_core(core["source"], core["n"], core["n_stages"],
+                               core["stage_length"], core["counters"])
             recs.append(None)
         else:
             net.add_neuron_core(core["model"], core["n"], core["n_types"], core["index_bits"],
@@ -478,6 +544,8 @@ def mixed_snapshot(desc, net, recs):
             out[f"rng{c}"] = core["rng"].copy()
             out[f"src{c}"] = core["sources"].copy()
             out[f"counts{c}"] = recs[c].copy()
+        elif core["kind"] == "delay":
+            out[f"counters{c}"] = core["counters"].copy()
         elif core["kind"] == "neuron":
             out[f"ring{c}"] = core["ring"].copy()
             for kind, arr in core["components"].items():
