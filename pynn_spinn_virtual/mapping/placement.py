@@ -374,21 +374,28 @@ def place(graph, machine, profile=None):
 
     Raises :class:`MappingError` naming what does not fit: a vertex too big for any chip,
     a constraint on a missing chip or an unavailable core, too much SDRAM on a constrained
-    chip, or a machine too small ("... requires N chips but the machine has M").
+    chip, or a machine too small ("... requires N chips but the machine has M").  The
+    error's ``placements`` attribute holds what was placed before the failure (see
+    :func:`reports.write_placement_errors`).
     """
     profile = machine.profile if profile is None else profile
     _check_sizes(graph, machine, profile)
     placements = Placements(graph, machine)
     state = _ChipState(machine, profile)
-    fixed = [v for v in graph.vertices if v.constraint is not None]
-    _place_fixed(fixed, machine, placements, state)
-    groups = OrderedDict()
-    for vertex in graph.vertices:
-        if vertex.constraint is not None:
-            continue
-        groups.setdefault((vertex.app_index, vertex.app_label), []).append(vertex)
-    placer = _Placer(graph, machine, profile, placements, state)
-    for (_, label), vertices in groups.items():
-        vertices.sort(key=lambda v: (v.slice_index, v.lo))
-        placer.place_application_vertex(label, vertices)
+    try:
+        fixed = [v for v in graph.vertices if v.constraint is not None]
+        _place_fixed(fixed, machine, placements, state)
+        groups = OrderedDict()
+        for vertex in graph.vertices:
+            if vertex.constraint is not None:
+                continue
+            groups.setdefault((vertex.app_index, vertex.app_label), []).append(vertex)
+        placer = _Placer(graph, machine, profile, placements, state)
+        for (_, label), vertices in groups.items():
+            vertices.sort(key=lambda v: (v.slice_index, v.lo))
+            placer.place_application_vertex(label, vertices)
+    except MappingError as error:
+        # what was placed before the failure, for reports.write_placement_errors
+        error.placements = placements
+        raise
     return placements

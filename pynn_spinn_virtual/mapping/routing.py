@@ -20,7 +20,7 @@ from collections import deque, namedtuple
 import numpy as np
 
 from ..exceptions import MappingError
-from ..machine.geometry import LINK_NAMES, LINK_OFFSETS, hexagonal_length, opposite_link
+from ..machine.geometry import LINK_NAMES, LINK_OFFSETS, opposite_link
 
 FULL_MASK = 0xFFFFFFFF
 KEY_BITS = 32
@@ -52,7 +52,8 @@ class RoutingKeys:
         self._mask = {}
         self._n_keys = {}
         self._app_of = {}
-        #: per sending application vertex, in key order
+        #: per sending application vertex, in key order (``vertices``: all its slices,
+        #: some of which may have no key)
         self.applications = []
         #: bit where the application field starts
         self.zone_bits = 0
@@ -103,13 +104,14 @@ def _outgoing_adjacency(graph):
 
 
 def allocate_keys(graph, profile, all_vertices=False):
-    """Allocate a key and mask to every slice of every application vertex that sends.
+    """Allocate a key and mask to every slice that sends spikes.
 
-    An application vertex sends when any of its slices has an outgoing edge (then every
-    slice gets a key, as in the toolchain); with `all_vertices` every vertex gets one.
-    Application vertices are numbered in creation order, their slices by first atom.
+    The key space is laid out per application vertex that has a sending slice (numbered
+    in creation order), with room for all its slices (numbered by first atom), but only
+    slices with an outgoing edge get a key -- as in 6.x, where a core without an outgoing
+    edge has no key and sends nothing.  With `all_vertices` every vertex gets one.
     """
-    senders = set(e.pre for e in graph.edges)
+    senders = {e.pre for e in graph.edges}
     groups = {}
     order = []
     for vertex in graph.vertices:
@@ -143,6 +145,8 @@ def allocate_keys(graph, profile, all_vertices=False):
         app_key = index << zone
         mask = mask_for(atom_bits)
         for m, vertex in enumerate(members):
+            if not all_vertices and vertex not in senders:
+                continue
             keys._key[vertex] = app_key | (m << atom_bits)
             keys._mask[vertex] = mask
             keys._n_keys[vertex] = _n_keys(vertex)
@@ -451,11 +455,16 @@ def compress_table(entries):
     """Compress one table with an ordered pair compressor; return the new entry list.
 
     Entries are grouped by route and the groups ordered from the rarest route to the
-    commonest (ties: the route word).  Within a group, pairs of entries are merged
-    (differing key bits become don't-care) when the merged entry covers no key of an
-    entry of a *later* group: earlier entries win in a router, so keys of earlier groups
-    are already caught before the merged entry.  The result is order-dependent and
-    routes every key of the original table exactly as before.
+    commonest (ties: by route word).  Within a group (entries by key), the first
+    entry is merged with the first later entry of the group for which the merge (the
+    key bits where they differ become don't-care) covers no key of an entry of a *later*
+    group; the merge replaces the first entry, the partner is replaced by the group's last
+    entry, and the search starts again; when no partner works the first entry is final.
+    Earlier entries win in a router, so keys of earlier groups are caught before a merged
+    entry and only later groups need checking: the result routes every key of the
+    original table exactly as before.  (Before the pair search, entries that are the two
+    halves of one aligned block -- e.g. consecutive slices of a population with the same
+    route -- are merged outright: that merge covers no other key, so it needs no check.)
     """
     if len(entries) <= 1:
         return list(entries)
@@ -463,45 +472,98 @@ def compress_table(entries):
     for e in entries:
         counts[e.route] = counts.get(e.route, 0) + 1
     route_order = sorted(counts, key=lambda r: (counts[r], r))
-    by_route = {r: [] for r in route_order}
-    for e in entries:
-        by_route[e.route].append((e.key, e.mask))
-    # keys and masks of all entries of the groups after each group
-    later_keys = []
-    later_masks = []
-    remaining_k = np.array([e.key for e in entries], dtype=np.int64)
-    remaining_m = np.array([e.mask for e in entries], dtype=np.int64)
-    remaining_r = np.array([e.route for e in entries], dtype=np.int64)
+    rank = {r: i for i, r in enumerate(route_order)}
+    group_of = np.array([rank[e.route] for e in entries], dtype=np.int64)
+    keys = np.array([e.key for e in entries], dtype=np.int64)
+    masks = np.array([e.mask for e in entries], dtype=np.int64)
+    # entries by group, and by key within a group
+    order = np.lexsort((keys, group_of))
+    keys, masks, group_of = keys[order], masks[order], group_of[order]
+    bounds = np.searchsorted(group_of, np.arange(len(route_order) + 1))
     result = []
-    for route in route_order:
-        keep = remaining_r != route
-        remaining_k, remaining_m, remaining_r = (
-            remaining_k[keep], remaining_m[keep], remaining_r[keep])
-        later_keys, later_masks = remaining_k, remaining_m
-        group = _compress_group(by_route[route], later_keys, later_masks)
-        result.extend(RoutingEntry(k, m, route) for k, m in group)
+    for i, route in enumerate(route_order):
+        a, b = int(bounds[i]), int(bounds[i + 1])
+        if b - a == 1:
+            result.append(RoutingEntry(int(keys[a]), int(masks[a]), route))
+            continue
+        group = _compress_group(keys[a:b], masks[a:b], keys[b:], masks[b:])
+        result.extend(RoutingEntry(int(k), int(m), route) for k, m in group)
     return result
 
 
-def _compress_group(group, later_keys, later_masks):
-    """Pair-merge the (key, mask) of one route while no later entry is captured."""
-    group = list(group)
-    done = []
-    while group:
-        left_key, left_mask = group[0]
-        merged_any = False
-        for j in range(1, len(group)):
-            k, m = merge_entries(left_key, left_mask, group[j][0], group[j][1])
-            if later_keys.size and np.any(((later_keys ^ k) & later_masks & m) == 0):
+_CHUNK = 128
+
+
+def _merge_buddies(keys, masks):
+    """Merge pairs of entries that are exact halves of one block (same mask, keys that
+    differ only in the mask's lowest bit), repeatedly.  Such a merge covers exactly the
+    keys of the two entries, so it can capture nothing; returns sorted arrays."""
+    entries = sorted(set(zip(keys.tolist(), masks.tolist())))
+    changed = True
+    while changed and len(entries) > 1:
+        changed = False
+        present = set(entries)
+        merged = []
+        used = set()
+        for key, mask in entries:
+            if (key, mask) in used:
                 continue
-            # replace the left entry with the merge, drop the partner
-            group[0] = (k, m)
-            group[j] = group[-1]
-            group.pop()
-            merged_any = True
-            break
-        if not merged_any:
-            done.append(group.pop(0))
+            low = mask & -mask
+            if low and not key & low and (key | low, mask) in present \
+                    and (key | low, mask) not in used:
+                used.add((key | low, mask))
+                merged.append((key, mask & ~low & FULL_MASK))
+                changed = True
+            else:
+                merged.append((key, mask))
+        entries = sorted(set(merged))
+    k = np.array([e[0] for e in entries], dtype=np.int64)
+    m = np.array([e[1] for e in entries], dtype=np.int64)
+    return k, m
+
+
+def _compress_group(keys, masks, later_keys, later_masks):
+    """Pair-merge the keys/masks of one route while no later entry is captured."""
+    k, m = _merge_buddies(keys, masks)
+    if later_keys.size == 0:
+        # nothing to protect: the pairwise merges fold the whole group into one entry
+        mask = int(np.bitwise_and.reduce(m))
+        mask &= ~int(np.bitwise_or.reduce(k ^ k[0])) & FULL_MASK
+        return [(int(k[0]) & mask, mask)]
+    later_keys = later_keys[None, :]
+    later_masks = later_masks[None, :]
+    done = []
+    left = 0
+    right = len(k) - 1
+    while left < right:
+        lk, lm = k[left], m[left]
+        cand_m = lm & m[left + 1:right + 1] & ~(lk ^ k[left + 1:right + 1]) & FULL_MASK
+        cand_k = lk & cand_m
+        found = -1
+        c0 = 0
+        chunk = 1
+        while c0 < cand_m.size:
+            cm = cand_m[c0:c0 + chunk, None]
+            ck = cand_k[c0:c0 + chunk, None]
+            captures = (((later_keys ^ ck) & later_masks & cm) == 0).any(axis=1)
+            ok = np.flatnonzero(~captures)
+            if ok.size:
+                found = c0 + int(ok[0])
+                break
+            c0 += chunk
+            chunk = min(chunk * 4, _CHUNK)
+        if found >= 0:
+            k[left] = cand_k[found]
+            m[left] = cand_m[found]
+            partner = left + 1 + found
+            k[partner] = k[right]
+            m[partner] = m[right]
+            right -= 1
+        else:
+            done.append((int(k[left]), int(m[left])))
+            left += 1
+    if left == right:
+        done.append((int(k[left]), int(m[left])))
     return done
 
 
