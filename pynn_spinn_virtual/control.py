@@ -116,6 +116,8 @@ def end(compatible_output=True):
         population.write_data(get_io(filename), variables)
     state.write_on_end = []
     state.ended = True
+    if state.reports is not None:
+        state.reports.finished()
 
 
 run, run_until = common.build_run(simulator)

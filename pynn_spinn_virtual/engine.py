@@ -46,7 +46,7 @@ class LoadedNetwork:
 
     def _rebuild_kernel(self):
         """A new kernel network over the same arrays (e.g. new spike times): no state is lost."""
-        for loaded in self._neuron_cores():
+        for loaded in self.cores:
             index = loaded.core.index
             self._saturation_base[index] = (self.kernel.saturations(index)
                                             + self._saturation_base.get(index, 0))
@@ -171,17 +171,37 @@ class LoadedNetwork:
                     recorder.store_samples(variable, ticks, local + core.lo, buffer)
 
     def _report_saturations(self):
-        for loaded in self._neuron_cores():
+        """Warn about new saturations, as the toolchain's provenance does after a run."""
+        messages = {
+            "neuron": "The weights from the synapses for %s saturated %d times. If this causes "
+                      "issues you can increase spikes_per_second and/or ring_buffer_sigma "
+                      "(spynnaker.cfg [Simulation]) or lower the largest weights.",
+            "delay": "The delay extension %s dropped %d packets because a counter of 255 "
+                     "spikes per neuron and tick was full.",
+        }
+        for loaded in self.cores:
             core = loaded.core
+            if core.kind not in messages:
+                continue
             count = self.kernel.saturations(core.index) + self._saturation_base.get(core.index, 0)
             new = count - self._reported_saturations.get(core.index, 0)
             if new > 0:
-                logger.warning(
-                    "The weights from the synapses for %s saturated %d times. If this causes "
-                    "issues you can increase spikes_per_second and/or ring_buffer_sigma "
-                    "(spynnaker.cfg [Simulation]) or lower the largest weights.", core.label, new)
-                core.population._provenance["ring_buffer_saturations"] = count
+                logger.warning(messages[core.kind], self.mapping.graph.vertices[core.index].label,
+                               new)
+                if core.kind == "neuron":
+                    core.population._provenance["ring_buffer_saturations"] = count
             self._reported_saturations[core.index] = count
+
+    def all_saturations(self, kind):
+        """{core label: saturation count} of every core of `kind` that saturated."""
+        counts = {}
+        for loaded in self.cores:
+            if loaded.core.kind == kind:
+                index = loaded.core.index
+                count = self.kernel.saturations(index) + self._saturation_base.get(index, 0)
+                if count:
+                    counts[self.mapping.graph.vertices[index].label] = count
+        return counts
 
     def saturations(self, population):
         return {loaded.core.label: self.kernel.saturations(loaded.core.index)

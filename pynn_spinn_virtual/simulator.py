@@ -14,6 +14,7 @@ from pyNN import common
 from . import profiles
 from .engine import LoadedNetwork
 from .exceptions import NetworkChangedError, SimulatorShutdownError
+from .run_reports import RunReports
 from .mapping import map_network
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -64,6 +65,7 @@ class State(common.control.BaseState):
         self.structure_version = 0
         self.loaded_version = -1
         self.ended = False
+        self.reports = None
         self.reset()
         self.segment_counter = 0
 
@@ -109,6 +111,7 @@ class State(common.control.BaseState):
             self.mapping = map_network(self.populations, self.projections, self.dt, self.profile,
                                        self.machine)
             self.loaded = None
+            self.mapped_version = self.structure_version
         return self.mapping
 
     def ensure_loaded(self):
@@ -122,8 +125,22 @@ class State(common.control.BaseState):
         mapping = self.ensure_mapped()
         self.loaded = LoadedNetwork(mapping, self.dt, self.profile, self.n_threads,
                                     self.current_sources)
+        self.run_reports().mapped(mapping)
         self.loaded_version = self.structure_version
         return self.loaded
+
+    def run_reports(self):
+        if self.reports is None:
+            self.reports = RunReports(getattr(self, "config", {}), self.profile)
+        return self.reports
+
+    def provenance(self):
+        """Provenance of the runs so far: saturations per core, as a JSON-able dict."""
+        loaded = self.loaded
+        if loaded is None:
+            return {}
+        return {"ring_buffer_saturations": loaded.all_saturations(kind="neuron"),
+                "delay_counter_saturations": loaded.all_saturations(kind="delay")}
 
     # -- running -------------------------------------------------------------------------
     def run(self, simtime):
@@ -145,7 +162,12 @@ class State(common.control.BaseState):
         for recorder in self.recorders:
             recorder.start_run(self.tick)
         if n_ticks > 0:
-            loaded.run(self.tick, n_ticks)
+            try:
+                loaded.run(self.tick, n_ticks)
+            except BaseException as error:
+                self.run_reports().errored(error)
+                raise
+            self.run_reports().provenance(self.provenance())
         self.tick += n_ticks
         for recorder in self.recorders:
             recorder.end_run(self.tick)

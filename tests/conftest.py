@@ -1,7 +1,11 @@
 """Shared fixtures: a fresh simulator per test, ended afterwards."""
+import os
 import warnings
 
 import pytest
+
+# the tests run many simulations: no toolchain-style report folders unless a test asks
+os.environ.setdefault("PYNN_SPINN_VIRTUAL_REPORTS", "0")
 
 import pynn_spinn_virtual as sim
 
