@@ -128,3 +128,17 @@ def test_every_core_is_placed_on_an_application_core(simulation):
         seen.add((x, y, p))
     assert len(seen) == sum(len(mapping.cores_of(p)) for p in pops)
     assert np.all(np.array([p for _, _, p in seen]) <= 17)
+
+
+def test_spynnaker_cfg_chooses_the_machine(tmp_path, monkeypatch, fresh):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "spynnaker.cfg").write_text("[Machine]\nversion = 3\nvirtual_board = True\n")
+    fresh(1.0)
+    assert sim.get_machine().n_chips == 4
+    (tmp_path / "spynnaker.cfg").write_text("[Machine]\nversion = 5\nwidth = 8\nheight = 8\n")
+    fresh(1.0)
+    assert sim.get_machine().n_chips == 48
+    (tmp_path / "spynnaker.cfg").write_text("[Machine]\nversion = None\n")
+    fresh(1.0)
+    sim.Population(10, sim.IF_curr_exp())
+    assert sim.get_machine().n_boards == 1     # sized to the model
