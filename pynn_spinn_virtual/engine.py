@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from . import _kernel
+from . import _kernel, progress
 from .loaded_cores import LoadedNeuronCore, load_core
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -103,6 +103,10 @@ class LoadedNetwork:
         stretch = n_ticks
         if bytes_per_tick:
             stretch = max(1, min(n_ticks, RECORDING_BUDGET_BYTES // bytes_per_tick))
+        bar = None
+        if progress.enabled():
+            bar = progress.ProgressBar(n_ticks)
+            stretch = min(stretch, max(100, n_ticks // 100))
         tick = start_tick
         end = start_tick + n_ticks
         while tick < end:
@@ -114,6 +118,10 @@ class LoadedNetwork:
                 self.kernel.clear_recording()
             self._extract_recording(plans, buffers, tick)
             tick += n
+            if bar is not None:
+                bar.update(tick - start_tick)
+        if bar is not None:
+            bar.close()
         self._report_saturations()
 
     def _recording_plan(self, loaded):

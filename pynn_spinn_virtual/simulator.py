@@ -45,6 +45,8 @@ class State(common.control.BaseState):
         self.n_threads = 0
         self.machine = None
         self.extra_params = {}
+        #: `check` mode (set by the command line): run() maps but does not simulate
+        self.map_only = False
         self.ended = False
         self.clear()
 
@@ -66,6 +68,8 @@ class State(common.control.BaseState):
         self.loaded_version = -1
         self.ended = False
         self.reports = None
+        self.checked_runs = []
+        self.mapped_version = -1
         self.reset()
         self.segment_counter = 0
 
@@ -143,6 +147,22 @@ class State(common.control.BaseState):
                 "delay_counter_saturations": loaded.all_saturations(kind="delay")}
 
     # -- running -------------------------------------------------------------------------
+    def _map_without_running(self, n_ticks):
+        """`check` mode: map (and so raise what the machine refuses), advance the clock, run
+        nothing; like the toolchain's virtual board, recorded data stays empty."""
+        if self.tick != 0 and self.mapped_version != self.structure_version:
+            raise NetworkChangedError("The network cannot be changed between runs without "
+                                      "resetting: call sim.reset() first")
+        mapping = self.ensure_mapped()
+        self.checked_runs.append({"mapping": mapping, "ticks": n_ticks})
+        for recorder in self.recorders:
+            recorder.start_run(self.tick)
+        self.tick += n_ticks
+        for recorder in self.recorders:
+            recorder.end_run(self.tick)
+        self.running = True
+        self.has_run_in_segment = True
+
     def run(self, simtime):
         self.run_until(self.t + simtime)
 
@@ -158,6 +178,9 @@ class State(common.control.BaseState):
             warnings.warn(
                 f"run time {tstop - self.t} ms is not a multiple of the timestep {self.dt} ms: "
                 f"{n_ticks} whole timesteps will be run (to {(self.tick + n_ticks) * self.dt} ms)")
+        if self.map_only:
+            self._map_without_running(n_ticks)
+            return
         loaded = self.ensure_loaded()
         for recorder in self.recorders:
             recorder.start_run(self.tick)
