@@ -274,13 +274,6 @@ class Projection(common.Projection):
             self._machine_delay_ticks = np.zeros(len(self), dtype=np.int64)
         self._machine_weight[ids] = weights
         self._machine_delay_ticks[ids] = delay_ticks
-        lost = (np.asarray(weights) == 0) & (self._conn_weight[ids] != 0)
-        if lost.any():
-            # not silent: the machine's 16-bit weights cannot hold them at this scale
-            warnings.warn(
-                f"Projection '{self.label}': {int(lost.sum())} non-zero weight(s) (smallest "
-                f"|w| = {np.abs(self._conn_weight[ids][lost]).min():g}) are below the "
-                f"resolution of the 16-bit machine weights on this core and are stored as 0")
 
     @property
     def _can_use_expander(self):

@@ -11,7 +11,7 @@ import warnings
 
 from pyNN import common
 
-from . import profiles
+from . import profiles, quantisation
 from .engine import LoadedNetwork
 from .exceptions import NetworkChangedError, SimulatorShutdownError
 from .run_reports import RunReports
@@ -116,6 +116,8 @@ class State(common.control.BaseState):
                                        self.machine)
             self.loaded = None
             self.mapped_version = self.structure_version
+            self.quantisation = quantisation.summarise(self.mapping, self.projections)
+            quantisation.warn(self.quantisation)
         return self.mapping
 
     def ensure_loaded(self):
@@ -129,7 +131,10 @@ class State(common.control.BaseState):
         mapping = self.ensure_mapped()
         self.loaded = LoadedNetwork(mapping, self.dt, self.profile, self.n_threads,
                                     self.current_sources)
-        self.run_reports().mapped(mapping)
+        reports = self.run_reports()
+        reports.mapped(mapping)
+        if reports.run_folder is not None:
+            quantisation.write_report(reports.run_folder, mapping, self.quantisation)
         self.loaded_version = self.structure_version
         return self.loaded
 

@@ -65,3 +65,34 @@ def test_weights_are_quantised_to_the_16_bit_scale():
     assert w == 12124 / 32768
     assert w != 0.37
     assert np.isclose(w, 0.37, atol=1 / 65536)
+
+
+def test_projections_changed_by_more_than_one_percent_are_reported():
+    """Weights 8.0 and 0.003 on one receptor: total 8.003 -> shift 4, unit 2^4/2^15 =
+    0.000488; 0.003 becomes 6 units = 0.0029297 (-2.3 %), so the projection is reported."""
+    src = _source([5.0], n=2)
+    post = sim.Population(1, sim.IF_curr_exp(), label="post")
+    sim.Projection(src, post, sim.FromListConnector([(0, 0, 8.0, 1.0)]), label="big")
+    small = sim.Projection(src, post, sim.FromListConnector([(1, 0, 0.003, 1.0)]), label="small")
+    with pytest.warns(UserWarning, match=r"'small'.*differ from the requested ones by up to 2\.3 %"):
+        (w,) = small.get("weight", format="list", with_address=False)
+    assert w == 6 * 2 ** 4 / 2 ** 15
+    summaries = {s.label: s for s in sim.simulator.state.quantisation}
+    assert summaries["big"].max_relative_change == 0.0
+    assert not summaries["big"].worrying and summaries["small"].worrying
+
+
+def test_weight_quantisation_report_lists_shifts_and_projections(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PYNN_SPINN_VIRTUAL_REPORTS", "1")
+    sim.setup(timestep=1.0)
+    src = _source([5.0], n=2)
+    post = sim.Population(1, sim.IF_curr_exp(), label="post")
+    sim.Projection(src, post, sim.FromListConnector([(0, 0, 0.5, 1.0), (1, 0, 1e-6, 1.0)]),
+                   label="tiny")
+    with pytest.warns(UserWarning, match="'tiny': 1 of 2 weights are below"):
+        sim.run(1.0)
+    (report,) = tmp_path.glob("reports/*/run_1/weight_quantisation.rpt")
+    text = report.read_text()
+    assert "post" in text and "excitatory" in text
+    assert "tiny" in text and "<-- check" in text

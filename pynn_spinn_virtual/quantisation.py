@@ -1,0 +1,106 @@
+"""What the 16-bit machine weights do to the weights a user asked for.
+
+SpiNNaker stores every weight as a 16-bit integer, scaled per population and receptor by
+the ring-buffer left shift; the smallest representable weight therefore depends on the
+largest expected summed input.  Weights can be rounded, and small ones can vanish -- the
+toolchain never says so.  After each mapping we summarise, per projection, how the machine
+weights differ from the requested ones, warn about projections whose weights were rounded to
+zero or changed by more than 1 %, and write the table (with the shifts chosen per population
+and receptor) to ``weight_quantisation.rpt`` in the run's report folder.
+"""
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+#: relative change above which a projection is reported
+TOLERANCE = 0.01
+
+
+@dataclass
+class ProjectionQuantisation:
+    label: str
+    n_connections: int
+    n_zeroed: int              #: non-zero weights stored as 0
+    max_relative_change: float
+    smallest_weight: float     #: smallest non-zero |weight| requested
+    resolution: float          #: one machine weight unit, for the projection's receptor
+
+    @property
+    def worrying(self):
+        return self.n_zeroed > 0 or self.max_relative_change > TOLERANCE
+
+
+def summarise(mapping, projections):
+    """One ProjectionQuantisation per projection with connections."""
+    resolution = {}
+    for core in mapping.cores:
+        if core.kind == "neuron" and "weight_scales" in core.extra:
+            resolution[core.population] = 1.0 / core.extra["weight_scales"]
+    result = []
+    for projection in projections:
+        if not len(projection) or projection._machine_weight is None:
+            continue
+        requested = np.abs(projection._conn_weight)
+        machine = np.abs(projection._machine_weight)
+        nonzero = requested > 0
+        change = np.zeros_like(requested)
+        change[nonzero] = np.abs(machine[nonzero] - requested[nonzero]) / requested[nonzero]
+        posts = projection._post_map.populations
+        unit = max(float(resolution[p][projection._synapse_type_index]) for p in posts
+                   if p in resolution)
+        result.append(ProjectionQuantisation(
+            label=projection.label, n_connections=len(projection),
+            n_zeroed=int(np.sum(nonzero & (machine == 0))),
+            max_relative_change=float(change.max()) if len(change) else 0.0,
+            smallest_weight=float(requested[nonzero].min()) if nonzero.any() else 0.0,
+            resolution=unit))
+    return result
+
+
+def warn(summaries):
+    for s in summaries:
+        if s.n_zeroed:
+            warnings.warn(
+                f"Projection '{s.label}': {s.n_zeroed} of {s.n_connections} weights are below "
+                f"the machine's resolution ({s.resolution:.3g}) and are stored as 0 on "
+                f"SpiNNaker (smallest requested |w| = {s.smallest_weight:g})")
+        elif s.max_relative_change > TOLERANCE:
+            warnings.warn(
+                f"Projection '{s.label}': the 16-bit machine weights differ from the requested "
+                f"ones by up to {100 * s.max_relative_change:.1f} % (resolution "
+                f"{s.resolution:.3g})")
+
+
+def shift_table(mapping):
+    """[(population label, receptor, shift, resolution)] for every neuron population."""
+    rows = []
+    for population, cores in mapping.population_cores.items():
+        core = cores[0]
+        if core.kind != "neuron":
+            continue
+        receptors = population.celltype.synapse_component.receptor_types
+        for receptor, shift, scale in zip(receptors, core.extra["shifts"],
+                                          core.extra["weight_scales"]):
+            rows.append((population.label, receptor, int(shift), 1.0 / float(scale)))
+    return rows
+
+
+def write_report(folder, mapping, summaries):
+    path = os.path.join(folder, "weight_quantisation.rpt")
+    with open(path, "w") as f:
+        f.write("Weight quantisation\n===================\n\n")
+        f.write("Ring-buffer left shift per population and receptor (a machine weight unit is "
+                "2^shift / 2^15 nA, or uS x 1024 for conductance models)\n\n")
+        f.write(f"{'population':30s} {'receptor':12s} {'shift':>5s} {'resolution':>12s}\n")
+        for label, receptor, shift, unit in shift_table(mapping):
+            f.write(f"{label:30s} {receptor:12s} {shift:5d} {unit:12.6g}\n")
+        f.write("\nProjections\n\n")
+        f.write(f"{'projection':40s} {'synapses':>9s} {'zeroed':>7s} {'max change %':>13s} "
+                f"{'resolution':>11s}\n")
+        for s in summaries:
+            mark = "  <-- check" if s.worrying else ""
+            f.write(f"{s.label[:40]:40s} {s.n_connections:9d} {s.n_zeroed:7d} "
+                    f"{100 * s.max_relative_change:13.3f} {s.resolution:11.4g}{mark}\n")
+    return path
