@@ -6,7 +6,7 @@ import warnings
 from pyNN import common
 from pyNN.recording import get_io
 
-from . import config, profiles, simulator
+from . import config, portal_warnings, profiles, simulator
 from . import machine as machines
 from .exceptions import ConfigurationError
 
@@ -134,6 +134,8 @@ def reset(annotations=None):
 initialize = common.initialize
 get_current_time, get_time_step, get_min_delay, get_max_delay, num_processes, rank = \
     common.build_state_queries(simulator)
+get_min_delay = portal_warnings.refused_call(get_min_delay, portal_warnings.GET_MIN_DELAY)
+get_max_delay = portal_warnings.refused_call(get_max_delay, portal_warnings.GET_MAX_DELAY)
 
 
 def name():

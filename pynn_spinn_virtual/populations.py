@@ -14,7 +14,7 @@ import numpy as np
 from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, Sequence, simplify
 
-from . import kiss, simulator
+from . import kiss, portal_warnings, simulator
 from .exceptions import ConfigurationError, ParameterError
 from .fixedpoint import encode_s1615
 from .recording import Recorder
@@ -48,6 +48,7 @@ class _UserCalls:
 
     def set(self, **parameters):
         simulator.state.check_not_ended("set()")
+        portal_warnings.check_values(self, "parameter", parameters)
         try:
             return super().set(**parameters)
         except errors.NonExistentParameterError as err:
@@ -58,6 +59,7 @@ class _UserCalls:
 
     def initialize(self, **initial_values):
         simulator.state.check_not_ended("initialize()")
+        portal_warnings.check_values(self, "initial value", initial_values)
         return super().initialize(**initial_values)
 
     def get_data(self, variables="all", gather=True, clear=False, *, annotations=None,
@@ -77,6 +79,10 @@ class _UserCalls:
 class Assembly(common.Assembly):
     """A group of populations (sPyNNaker refuses these; PyNN users expect them, so we allow them)."""
     _simulator = simulator
+
+    def __init__(self, *populations, **kwargs):
+        super().__init__(*populations, **kwargs)
+        portal_warnings.check_assembly(self)
 
     @property
     def receptor_types(self):
@@ -196,6 +202,7 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
         label = state.unique_label(label, f"{celltype_class.__name__} vertex")
         super().__init__(size, cellclass, cellparams, structure, initial_values, label)
         self._check_atoms_per_core_option(options.get("neurons_per_core"))
+        portal_warnings.check_values(self, "parameter", self.celltype.parameter_space)
         state.populations.append(self)
         state.network_changed()
 

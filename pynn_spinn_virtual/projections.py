@@ -18,7 +18,7 @@ from pyNN.parameters import LazyArray
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
-from . import connectivity, simulator
+from . import connectivity, portal_warnings, simulator
 from .exceptions import DelayExtensionError
 from .mapping import generation
 from .standardmodels.synapses import StaticSynapse
@@ -159,6 +159,7 @@ class Projection(common.Projection):
         if isinstance(connector, FromListConnector):   # FromFile reads its list in connect()
             self._check_list_indices(connector)
         self._finalise_connections()
+        portal_warnings.check_projection(self)
         state.projections.append(self)
         state.network_changed()
 
