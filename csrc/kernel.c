@@ -38,6 +38,15 @@ kn_network_t *kn_network_new(void)
     return calloc(1, sizeof(kn_network_t));
 }
 
+static void free_stdp(kn_stdp_t *stdp)
+{
+    if (stdp == NULL)
+        return;
+    free(stdp->plus.values);
+    free(stdp->minus.values);
+    free(stdp);
+}
+
 static void free_recording(kn_recording_t *rec)
 {
     free(rec->analog);
@@ -57,6 +66,7 @@ void kn_network_free(kn_network_t *net)
         free(core->neuron.sources);
         free(core->neuron.source_offsets);
         free(core->neuron.source_ids);
+        free_stdp(core->neuron.stdp);
         free(core->poisson.out_index);
         free(core->poisson.out_count);
         free(core->ssa.ticks);
@@ -588,11 +598,15 @@ int kn_add_delay_core(kn_network_t *net, int64_t source, int64_t n_atoms, int64_
 
 /* ---- synaptic rows ------------------------------------------------------ */
 
-static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_t *source,
-                      const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
-                      size_t n_words)
+/* Row offsets of a block: n_keys(source) + 1 entries from 0, non-decreasing,
+ * ending at the number of entries (`what`: "words", "controls"). */
+static int check_offsets(kn_network_t *net, const kn_core_t *source,
+                         const uint32_t *row_offsets, size_t n_offsets, size_t n_entries,
+                         const char *what)
 {
-    const kn_neuron_core_t *nc = &target->neuron;
+    if (row_offsets == NULL || n_offsets == 0)
+        return fail(net, "row_offsets is empty, expected n_keys(source) + 1 = %u entries",
+                    source->n_keys + 1);
     if (n_offsets != (size_t)source->n_keys + 1)
         return fail(net, "row_offsets has %zu entries, expected n_keys(source) + 1 = %u "
                     "(n_keys: n_atoms, n_stages * n_atoms for a delay core)",
@@ -603,53 +617,226 @@ static int check_rows(kn_network_t *net, const kn_core_t *target, const kn_core_
         if (row_offsets[k] < row_offsets[k - 1])
             return fail(net, "row_offsets must be non-decreasing: row_offsets[%zu] = %u < "
                         "row_offsets[%zu] = %u", k, row_offsets[k], k - 1, row_offsets[k - 1]);
-    if (row_offsets[n_offsets - 1] != n_words)
-        return fail(net, "row_offsets[-1] = %u but words has %zu entries",
-                    row_offsets[n_offsets - 1], n_words);
-    const uint32_t index_mask = ((uint32_t)1 << nc->index_bits) - 1;
-    const uint32_t type_mask = ((uint32_t)1 << nc->type_bits) - 1;
-    for (size_t i = 0; i < n_words; i++) {
-        uint32_t index = words[i] & index_mask;
-        uint32_t type = (words[i] >> nc->index_bits) & type_mask;
-        if (index >= target->n_atoms)
-            return fail(net, "words[%zu] = 0x%08x: neuron index %u >= target n_atoms %u", i,
-                        words[i], index, target->n_atoms);
-        if (type >= nc->n_types)
-            return fail(net, "words[%zu] = 0x%08x: synapse type %u >= n_synapse_types %u", i,
-                        words[i], type, nc->n_types);
-    }
+    if (row_offsets[n_offsets - 1] != n_entries)
+        return fail(net, "row_offsets[-1] = %u but %s has %zu entries",
+                    row_offsets[n_offsets - 1], what, n_entries);
     return 0;
+}
+
+/* The index and type fields of a synaptic word's low half (or of a plastic
+ * control half-word): index < target n_atoms, type < n_synapse_types. */
+static int check_synapse_fields(kn_network_t *net, const kn_core_t *target, const char *what,
+                                size_t i, uint32_t value, int digits)
+{
+    const kn_neuron_core_t *nc = &target->neuron;
+    uint32_t index = value & (((uint32_t)1 << nc->index_bits) - 1);
+    uint32_t type = (value >> nc->index_bits) & (((uint32_t)1 << nc->type_bits) - 1);
+    if (index >= target->n_atoms)
+        return fail(net, "%s[%zu] = 0x%0*x: neuron index %u >= target n_atoms %u", what, i,
+                    digits, value, index, target->n_atoms);
+    if (type >= nc->n_types)
+        return fail(net, "%s[%zu] = 0x%0*x: synapse type %u >= n_synapse_types %u", what, i,
+                    digits, value, type, nc->n_types);
+    return 0;
+}
+
+/* The target of a block: an existing neuron core; the source: any core. */
+static int check_block_ends(kn_network_t *net, int64_t target, int64_t source)
+{
+    if (check_core_id(net, "target", target) || check_core_id(net, "source", source))
+        return -1;
+    if (net->cores[target].kind != KN_CORE_NEURON)
+        return fail(net, "target core %lld is not a neuron core", (long long)target);
+    return 0;
+}
+
+/* A new zeroed block at the end of the target's list, or NULL. */
+static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc)
+{
+    if (nc->n_incoming == nc->cap_incoming) {
+        size_t cap = nc->cap_incoming ? 2 * nc->cap_incoming : 4;
+        kn_block_t *blocks = realloc(nc->incoming, cap * sizeof(kn_block_t));
+        if (blocks == NULL) {
+            fail(net, "out of memory adding incoming rows");
+            return NULL;
+        }
+        nc->incoming = blocks;
+        nc->cap_incoming = cap;
+    }
+    kn_block_t *block = &nc->incoming[nc->n_incoming++];
+    memset(block, 0, sizeof(*block));
+    return block;
 }
 
 int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
                     const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
                     size_t n_words)
 {
-    if (check_core_id(net, "target", target) || check_core_id(net, "source", source))
+    if (check_block_ends(net, target, source))
         return -1;
     kn_core_t *tgt = &net->cores[target];
-    if (tgt->kind != KN_CORE_NEURON)
-        return fail(net, "target core %lld is not a neuron core", (long long)target);
-    if (row_offsets == NULL || n_offsets == 0)
-        return fail(net, "row_offsets is empty, expected n_keys(source) + 1 = %u entries",
-                    net->cores[source].n_keys + 1);
-    if (check_rows(net, tgt, &net->cores[source], row_offsets, n_offsets, words, n_words))
+    if (check_offsets(net, &net->cores[source], row_offsets, n_offsets, n_words, "words"))
         return -1;
+    for (size_t i = 0; i < n_words; i++)
+        if (check_synapse_fields(net, tgt, "words", i, words[i], 8))
+            return -1;
 
-    kn_neuron_core_t *nc = &tgt->neuron;
-    if (nc->n_incoming == nc->cap_incoming) {
-        size_t cap = nc->cap_incoming ? 2 * nc->cap_incoming : 4;
-        kn_block_t *blocks = realloc(nc->incoming, cap * sizeof(kn_block_t));
-        if (blocks == NULL)
-            return fail(net, "out of memory adding incoming rows");
-        nc->incoming = blocks;
-        nc->cap_incoming = cap;
-    }
-    kn_block_t *block = &nc->incoming[nc->n_incoming++];
+    kn_block_t *block = new_block(net, &tgt->neuron);
+    if (block == NULL)
+        return -1;
     block->source = (uint32_t)source;
     block->row_offsets = row_offsets;
     block->words = words;
     block->n_words = n_words;
+    return 0;
+}
+
+/* ---- plasticity (stdp.h) ---------------------------------------------------- */
+
+static int check_history(kn_network_t *net, const kn_stdp_history_t *history, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (history[i].n_events >= KN_STDP_HISTORY_SIZE)
+            return fail(net, "history[%zu].n_events = %u must be in 0..%d (%d entries "
+                        "including the sentinel)", i, history[i].n_events,
+                        KN_STDP_HISTORY_SIZE - 1, KN_STDP_HISTORY_SIZE);
+    return 0;
+}
+
+static int check_lut(kn_network_t *net, const char *name, const int16_t *values, size_t size,
+                     int64_t shift)
+{
+    if (size > KN_STDP_MAX_LUT_SIZE)
+        return fail(net, "%s has %zu entries, at most %d (a uint16 size on the machine)", name,
+                    size, KN_STDP_MAX_LUT_SIZE);
+    if (size > 0 && values == NULL)
+        return fail(net, "%s is missing", name);
+    if (shift < 0 || shift > KN_STDP_MAX_LUT_SHIFT)
+        return fail(net, "%s_shift = %lld must be in 0..%d", name, (long long)shift,
+                    KN_STDP_MAX_LUT_SHIFT);
+    return 0;
+}
+
+static int check_type_params(kn_network_t *net, const char *name, const int64_t *values,
+                             size_t n, size_t n_types)
+{
+    if (n != n_types || values == NULL)
+        return fail(net, "%s has %zu entries, expected n_synapse_types = %zu", name, n,
+                    n_types);
+    for (size_t s = 0; s < n; s++)
+        if (values[s] < INT32_MIN || values[s] > INT32_MAX)
+            return fail(net, "%s[%zu] = %lld out of range (int32: %d..%d)", name, s,
+                        (long long)values[s], INT32_MIN, INT32_MAX);
+    return 0;
+}
+
+static int16_t *copy_lut(const int16_t *values, size_t size)
+{
+    int16_t *copy = malloc((size ? size : 1) * sizeof(int16_t));
+    if (copy != NULL && size)
+        memcpy(copy, values, size * sizeof(int16_t));
+    return copy;
+}
+
+int kn_set_plasticity(kn_network_t *net, int64_t core_id, int64_t timing, int64_t weight,
+                      const int16_t *lut_plus, size_t n_plus, int64_t lut_plus_shift,
+                      const int16_t *lut_minus, size_t n_minus, int64_t lut_minus_shift,
+                      const int64_t *w_min, const int64_t *w_max, const int64_t *a2_plus,
+                      const int64_t *a2_minus, size_t n_types, int backprop_delay,
+                      kn_stdp_history_t *history, size_t n_history)
+{
+    if (check_core_id(net, "core", core_id))
+        return -1;
+    kn_core_t *core = &net->cores[core_id];
+    if (core->kind != KN_CORE_NEURON)
+        return fail(net, "core %lld is not a neuron core (only neuron cores have plasticity)",
+                    (long long)core_id);
+    kn_neuron_core_t *nc = &core->neuron;
+    if (timing != KN_STDP_PAIR && timing != KN_STDP_NEAREST_PAIR)
+        return fail(net, "timing = %lld: unknown timing rule (0 pair, 1 nearest pair)",
+                    (long long)timing);
+    if (weight != KN_STDP_ADDITIVE && weight != KN_STDP_MULTIPLICATIVE)
+        return fail(net, "weight_dependence = %lld: unknown weight dependence (0 additive, "
+                    "1 multiplicative)", (long long)weight);
+    if (check_lut(net, "lut_plus", lut_plus, n_plus, lut_plus_shift)
+        || check_lut(net, "lut_minus", lut_minus, n_minus, lut_minus_shift)
+        || check_type_params(net, "w_min", w_min, n_types, nc->n_types)
+        || check_type_params(net, "w_max", w_max, n_types, nc->n_types)
+        || check_type_params(net, "a2_plus", a2_plus, n_types, nc->n_types)
+        || check_type_params(net, "a2_minus", a2_minus, n_types, nc->n_types))
+        return -1;
+    if (history == NULL || n_history != core->n_atoms)
+        return fail(net, "history has %zu entries, expected n_atoms = %u", n_history,
+                    core->n_atoms);
+    if (check_history(net, history, n_history))
+        return -1;
+
+    kn_stdp_t *stdp = calloc(1, sizeof(kn_stdp_t));
+    int16_t *plus = copy_lut(lut_plus, n_plus);
+    int16_t *minus = copy_lut(lut_minus, n_minus);
+    if (stdp == NULL || plus == NULL || minus == NULL) {
+        free(stdp);
+        free(plus);
+        free(minus);
+        return fail(net, "out of memory setting plasticity");
+    }
+    stdp->timing = (kn_stdp_timing_t)timing;
+    stdp->weight = (kn_stdp_weight_t)weight;
+    stdp->backprop_delay = backprop_delay != 0;
+    stdp->plus.values = plus;
+    stdp->plus.size = (uint32_t)n_plus;
+    stdp->plus.shift = (uint32_t)lut_plus_shift;
+    stdp->minus.values = minus;
+    stdp->minus.size = (uint32_t)n_minus;
+    stdp->minus.shift = (uint32_t)lut_minus_shift;
+    for (size_t s = 0; s < n_types; s++) {
+        stdp->types[s].w_min = (int32_t)w_min[s];
+        stdp->types[s].w_max = (int32_t)w_max[s];
+        stdp->types[s].a2_plus = (int32_t)a2_plus[s];
+        stdp->types[s].a2_minus = (int32_t)a2_minus[s];
+        /* weight_multiplicative_impl.c: 16 - (shift + 1), unsigned */
+        stdp->types[s].mul_shift = 16u - (nc->shifts[s] + 1u);
+    }
+    stdp->history = history;
+    stdp->n_atoms = core->n_atoms;
+    free_stdp(nc->stdp);
+    nc->stdp = stdp;
+    return 0;
+}
+
+int kn_add_plastic_incoming(kn_network_t *net, int64_t target, int64_t source,
+                            const uint32_t *row_offsets, size_t n_offsets,
+                            const uint16_t *controls, uint16_t *weights, size_t n_syn,
+                            kn_stdp_row_state_t *row_state, size_t n_row_state)
+{
+    if (check_block_ends(net, target, source))
+        return -1;
+    kn_core_t *tgt = &net->cores[target];
+    const kn_core_t *src = &net->cores[source];
+    if (tgt->neuron.stdp == NULL)
+        return fail(net, "target core %lld has no plasticity configuration: call "
+                    "set_plasticity first", (long long)target);
+    if (check_offsets(net, src, row_offsets, n_offsets, n_syn, "controls"))
+        return -1;
+    if (n_syn > 0 && (controls == NULL || weights == NULL))
+        return fail(net, "controls and weights are required");
+    if (row_state == NULL || n_row_state != src->n_keys)
+        return fail(net, "row_state has %zu entries, expected n_keys(source) = %u (one "
+                    "header per row)", n_row_state, src->n_keys);
+    for (size_t i = 0; i < n_syn; i++)
+        if (check_synapse_fields(net, tgt, "controls", i, controls[i], 4))
+            return -1;
+
+    kn_block_t *block = new_block(net, &tgt->neuron);
+    if (block == NULL)
+        return -1;
+    block->source = (uint32_t)source;
+    block->plastic = 1;
+    block->row_offsets = row_offsets;
+    block->n_words = n_syn;
+    block->controls = controls;
+    block->weights = weights;
+    block->row_state = row_state;
     return 0;
 }
 
@@ -825,6 +1012,32 @@ static uint64_t process_row(kn_core_t *target, const uint32_t *row, size_t n_wor
     return saturations;
 }
 
+/* The plastic rows (stdp.c) of every spike `source` emitted this tick; a
+ * row with payload count c is processed c times, each pass updating the
+ * header and the weights again (6.0 queues one spike per count and
+ * processes the row once per spike). */
+static void deliver_plastic(kn_core_t *target, const kn_block_t *block,
+                            const kn_core_t *source, uint32_t tick)
+{
+    kn_neuron_core_t *nc = &target->neuron;
+    const kn_stdp_t *stdp = nc->stdp;
+    KN_ASSERT(stdp != NULL);
+    uint64_t saturations = 0;
+    for (size_t i = 0; i < source->out_n; i++) {
+        uint32_t key = source->out_index[i];
+        uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
+        KN_ASSERT(key < source->n_keys);
+        uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
+        KN_ASSERT(begin <= end && end <= block->n_words);
+        for (uint32_t c = 0; c < count; c++)
+            saturations += kn_stdp_process_row(stdp, nc, &block->row_state[key],
+                                               block->controls + begin,
+                                               block->weights + begin, end - begin, tick);
+    }
+    target->saturations += saturations;
+    target->plastic_saturations += saturations;
+}
+
 /* Phase B for one neuron core: the rows of every spike its sources emitted
  * in phase A of this tick, in block order, then emission order. */
 static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t tick)
@@ -834,6 +1047,11 @@ static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t 
     for (size_t b = 0; b < nc->n_incoming; b++) {
         const kn_block_t *block = &nc->incoming[b];
         const kn_core_t *source = &net->cores[block->source];
+        if (block->plastic) {
+            if (source->out_n != 0)
+                deliver_plastic(target, block, source, tick);
+            continue;
+        }
         for (size_t i = 0; i < source->out_n; i++) {
             uint32_t key = source->out_index[i];
             uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
@@ -892,6 +1110,13 @@ int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
             char message[sizeof(net->error)];
             memcpy(message, net->error, sizeof(message));
             return fail(net, "Poisson core %zu: %s", c, message);
+        }
+        const kn_stdp_t *stdp = net->cores[c].kind == KN_CORE_NEURON
+                                    ? net->cores[c].neuron.stdp : NULL;
+        if (stdp != NULL && check_history(net, stdp->history, stdp->n_atoms)) {
+            char message[sizeof(net->error)];
+            memcpy(message, net->error, sizeof(message));
+            return fail(net, "neuron core %zu: %s", c, message);
         }
     }
     return 0;
@@ -962,8 +1187,18 @@ int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out)
     return 0;
 }
 
+int kn_plastic_saturations(kn_network_t *net, int64_t core, uint64_t *out)
+{
+    if (check_core_id(net, "core", core))
+        return -1;
+    *out = net->cores[core].plastic_saturations;
+    return 0;
+}
+
 void kn_reset_saturations(kn_network_t *net)
 {
-    for (size_t c = 0; c < net->n_cores; c++)
+    for (size_t c = 0; c < net->n_cores; c++) {
         net->cores[c].saturations = 0;
+        net->cores[c].plastic_saturations = 0;
+    }
 }

@@ -27,6 +27,8 @@
 /* Largest ring-buffer left shift: 0xFFFF << 16 still fits in 32 bits. */
 #define KN_MAX_SHIFT 16
 
+#include "stdp.h"
+
 /* KN_BOUNDS_CHECKS (the sanitizer build) adds assertions in the inner loops
  * that abort with a message instead of reading or writing out of bounds when
  * Python changed rows or offsets after they were checked. */
@@ -63,12 +65,18 @@ typedef enum kn_core_kind {
 /* A delay core's spike counters are 8 bits and saturate here (spec §5.2). */
 #define KN_DELAY_COUNTER_MAX 255u
 
-/* The synaptic rows of one source core, for one target core (spec §4.2). */
+/* The synaptic rows of one source core, for one target core (spec §4.2):
+ * static (words) or plastic (controls, weights and one header per row;
+ * stdp.h).  Row k is entries row_offsets[k] .. row_offsets[k + 1] - 1. */
 typedef struct kn_block {
     uint32_t source;               /* core id */
+    int plastic;                   /* 0: static words; 1: plastic synapses */
     const uint32_t *row_offsets;   /* n_keys(source) + 1 entries */
-    const uint32_t *words;         /* weight << 16 | delay | type | index */
-    size_t n_words;
+    const uint32_t *words;         /* static: weight << 16 | delay | type | index */
+    size_t n_words;                /* entries: words, or controls and weights */
+    const uint16_t *controls;      /* plastic: delay | type | index (low half of a word) */
+    uint16_t *weights;             /* plastic: Python-owned, updated in place */
+    kn_stdp_row_state_t *row_state;    /* plastic: Python-owned, n_keys(source) */
 } kn_block_t;
 
 /* One analog recording (one recordable slot) of a neuron core. */
@@ -129,6 +137,7 @@ typedef struct kn_neuron_core {
     size_t n_sources;
     uint32_t *source_offsets;      /* owned, n_atoms + 1 entries, NULL if no sources */
     uint32_t *source_ids;          /* owned */
+    kn_stdp_t *stdp;               /* owned; NULL: no plasticity configuration */
 } kn_neuron_core_t;
 
 typedef struct kn_spike_array_core {
@@ -175,8 +184,11 @@ typedef struct kn_core {
     const uint32_t *out_index;
     const uint32_t *out_count;
     size_t out_n;
-    uint64_t saturations;          /* ring-buffer adds that hit 0xFFFF; delay
-                                      cores: spikes lost to counter saturation */
+    uint64_t saturations;          /* ring-buffer adds that hit 0xFFFF (static and
+                                      plastic); delay cores: spikes lost to
+                                      counter saturation */
+    uint64_t plastic_saturations;  /* the part of `saturations` due to plastic
+                                      synapses (6.0's plastic_saturation_count) */
     kn_recording_t rec;
     kn_neuron_core_t neuron;       /* valid if kind == KN_CORE_NEURON */
     kn_spike_array_core_t ssa;     /* valid if kind == KN_CORE_SPIKE_ARRAY */
@@ -233,6 +245,26 @@ int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
                     const uint32_t *row_offsets, size_t n_offsets, const uint32_t *words,
                     size_t n_words);
 
+/* Sets (or replaces) the plasticity configuration of neuron core `core`
+ * (stdp.h).  The LUTs and the per-type parameters are copied; history
+ * (n_history = n_atoms entries) is kept and mutated.  w_min, w_max, a2_plus,
+ * a2_minus have n_types entries each (the core's synapse types). */
+int kn_set_plasticity(kn_network_t *net, int64_t core, int64_t timing, int64_t weight,
+                      const int16_t *lut_plus, size_t n_plus, int64_t lut_plus_shift,
+                      const int16_t *lut_minus, size_t n_minus, int64_t lut_minus_shift,
+                      const int64_t *w_min, const int64_t *w_max, const int64_t *a2_plus,
+                      const int64_t *a2_minus, size_t n_types, int backprop_delay,
+                      kn_stdp_history_t *history, size_t n_history);
+
+/* Adds plastic rows of `source` for neuron core `target` (which must have a
+ * plasticity configuration): controls and weights have n_syn entries,
+ * row_state n_row_state = n_keys(source) entries; weights and row_state are
+ * kept and mutated. */
+int kn_add_plastic_incoming(kn_network_t *net, int64_t target, int64_t source,
+                            const uint32_t *row_offsets, size_t n_offsets,
+                            const uint16_t *controls, uint16_t *weights, size_t n_syn,
+                            kn_stdp_row_state_t *row_state, size_t n_row_state);
+
 /* Replaces all recording of `core`.  spikes may be NULL (no spike recording);
  * it is a uint32_t bitfield array (spike_words = ceil(n_atoms / 32) per row)
  * for neuron and spike-array cores and a uint16_t count array (spike_words =
@@ -282,6 +314,7 @@ int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks);
 void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks);
 
 int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out);
+int kn_plastic_saturations(kn_network_t *net, int64_t core, uint64_t *out);
 void kn_reset_saturations(kn_network_t *net);
 
 /* ---- helpers shared by the per-kind update functions -------------------- */

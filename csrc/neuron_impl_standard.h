@@ -153,6 +153,10 @@ static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
             KN_ASSERT(core->out_n < core->n_atoms);
             nc->spike_buffer[core->out_n++] = n;
             kn_record_spike(&core->rec, n);
+            /* STDP: the post event, in this phase A, so before any row of
+             * this tick is processed in phase B (see docs/models.md) */
+            if (nc->stdp != NULL)
+                kn_stdp_post_spike(nc->stdp, n, tick);
         }
         kn_record_analog(&core->rec, n, recorded);
     }

@@ -12,13 +12,18 @@ structs (current_source_dtype(), poisson_dtype()) and the Poisson generator
 state are numpy arrays that Python owns and may reset between runs; so are
 the spike counters of delay-extension cores.
 
+STDP (profile 6): set_plasticity() gives a neuron core its rule and its
+post-synaptic history (stdp_history_dtype(), Python-owned); plastic blocks
+(add_plastic_incoming) keep pointers to their 16-bit weights and per-row
+headers (stdp_row_state_dtype()), which the kernel updates in place.
+
 Every bad argument raises ValueError naming the argument and the limit.
 """
 import operator
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 from cpython.exc cimport PyErr_CheckSignals
 
@@ -118,7 +123,24 @@ cdef extern from "kernel.h" nogil:
     int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
     void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
     int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out)
+    int kn_plastic_saturations(kn_network_t *net, int64_t core, uint64_t *out)
     void kn_reset_saturations(kn_network_t *net)
+
+    int KN_STDP_HISTORY_SIZE
+    ctypedef struct kn_stdp_history_t:
+        pass
+    ctypedef struct kn_stdp_row_state_t:
+        pass
+    int kn_set_plasticity(kn_network_t *net, int64_t core, int64_t timing, int64_t weight,
+                          const int16_t *lut_plus, size_t n_plus, int64_t lut_plus_shift,
+                          const int16_t *lut_minus, size_t n_minus, int64_t lut_minus_shift,
+                          const int64_t *w_min, const int64_t *w_max, const int64_t *a2_plus,
+                          const int64_t *a2_minus, size_t n_types, int backprop_delay,
+                          kn_stdp_history_t *history, size_t n_history)
+    int kn_add_plastic_incoming(kn_network_t *net, int64_t target, int64_t source,
+                                const uint32_t *row_offsets, size_t n_offsets,
+                                const uint16_t *controls, uint16_t *weights, size_t n_syn,
+                                kn_stdp_row_state_t *row_state, size_t n_row_state)
 
 
 # True in the sanitizer build (PYNN_SPINN_VIRTUAL_SANITIZE=1): the time loop
@@ -280,6 +302,61 @@ def poisson_dtype(which="source"):
     return _desc_dtype(_record(_poisson_record(which)))
 
 
+# ---- STDP: its structs ---------------------------------------------------------
+
+# Entries of a neuron's post-synaptic history, the sentinel entry 0 included
+# (sPyNNaker's MAX_POST_SYNAPTIC_EVENTS).
+STDP_HISTORY_SIZE = KN_STDP_HISTORY_SIZE
+
+_STDP_TIMING = {"pair": 0, "nearest_pair": 1}
+_STDP_WEIGHT = {"additive": 0, "multiplicative": 1}
+
+
+def stdp_history_dtype():
+    """One neuron's post-synaptic event history (the C kn_stdp_history_t):
+    n_events (uint32, 0..15: entries after the sentinel), times (uint32[16],
+    ticks; times[0] is the sentinel's, 0), traces (int32[16] holding int16
+    post traces, 11 fraction bits; 0 for nearest pair).  Zeros = empty."""
+    n = KN_STDP_HISTORY_SIZE
+    return np.dtype([("n_events", np.uint32), ("times", np.uint32, (n,)),
+                     ("traces", np.int32, (n,))])
+
+
+def stdp_row_state_dtype():
+    """The pre-synaptic header of one plastic row (kn_stdp_row_state_t):
+    prev_time (uint32, tick of the row's last processing), prev_trace (int32
+    holding the int16 pre trace, pair rule only).  Zeros = as loaded."""
+    return np.dtype([("prev_time", np.uint32), ("prev_trace", np.int32)])
+
+
+def stdp_timing_rules():
+    return list(_STDP_TIMING)
+
+
+def stdp_weight_dependences():
+    return list(_STDP_WEIGHT)
+
+
+if sizeof(kn_stdp_history_t) != stdp_history_dtype().itemsize \
+        or sizeof(kn_stdp_row_state_t) != stdp_row_state_dtype().itemsize:
+    raise ImportError("STDP struct sizes of the C kernel and the wrapper disagree")
+
+
+def _exact_struct_array(arr, name, dtype):
+    """A 1-D C-contiguous writeable numpy array of exactly `dtype`."""
+    if not isinstance(arr, np.ndarray):
+        raise ValueError(f"{name} must be a numpy structured array, got {type(arr).__name__}")
+    if arr.dtype != dtype:
+        raise ValueError(f"{name} must have dtype {dtype} (native byte order), got {arr.dtype}")
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    if not arr.flags.c_contiguous:
+        raise ValueError(f"{name} must be C-contiguous")
+    if not arr.flags.writeable:
+        raise ValueError(f"{name} must be writeable")
+    return arr
+
+
 # ---- argument checks ---------------------------------------------------------
 
 def _int(value, name):
@@ -377,6 +454,8 @@ cdef class Network:
     cdef list _models          # per core: model name, or None for a source
     cdef list _kinds           # per core: "neuron", "spike_array", "poisson" or "delay"
     cdef dict _recording       # core -> arrays of its current recording
+    cdef list _plastic         # (array, description): what plastic blocks write
+    cdef dict _histories       # neuron core -> its STDP history array
     cdef object _tick
     cdef bint _running
 
@@ -388,6 +467,8 @@ cdef class Network:
         self._models = []
         self._kinds = []
         self._recording = {}
+        self._plastic = []
+        self._histories = {}
         self._tick = 0
         self._running = False
 
@@ -674,6 +755,110 @@ cdef class Network:
             self._fail()
         self._arrays.extend([row_offsets, words])
 
+    def _check_not_shared(self, arrays, skip_core=None):
+        """The arrays plastic rows write must not overlap each other (each is
+        written by the thread of one core): `arrays` are (array, name)."""
+        others = [(a, d) for a, d in self._plastic]
+        others += [(a, f"the STDP history of core {c}") for c, a in self._histories.items()
+                   if c != skip_core]
+        for i, (arr, name) in enumerate(arrays):
+            for other, desc in others + arrays[:i]:
+                if np.may_share_memory(arr, other):
+                    raise ValueError(f"{name} shares memory with {desc}: every array the "
+                                     f"kernel writes must be separate")
+
+    def set_plasticity(self, core, timing, weight_dependence, lut_plus, lut_minus, w_min,
+                       w_max, a2_plus, a2_minus, backprop_delay, history, lut_plus_shift=0,
+                       lut_minus_shift=0):
+        """Gives neuron core `core` its STDP rule (profile 6, sPyNNaker
+        5.x/6.x); calling it again replaces the rule and the history.
+
+        timing: "pair" or "nearest_pair".
+        weight_dependence: "additive" or "multiplicative".
+        lut_plus, lut_minus: int16 values (copied, at most 65535 each):
+            LUT(delta ticks) = values[delta >> shift], 0 beyond the table;
+            plus decays the pre trace / gives potentiation, minus the post
+            trace / depression.  lut_*_shift: 0..31 (0 for the pair rules).
+        w_min, w_max, a2_plus, a2_minus: one int32 per synapse type of the
+            core, in that type's ring-buffer weight units (what the 6.x host
+            writes, see docs/models.md "STDP (kernel)").
+        backprop_delay: bool; the dendritic delay of a synapse is its delay
+            field if True, else 0.
+        history: structured array of stdp_history_dtype(), n_atoms long,
+            C-contiguous, writeable (kept, updated in place; zero it to reset).
+        """
+        self._check_idle()
+        c = self._core_id(core)
+        if not isinstance(timing, str) or timing not in _STDP_TIMING:
+            raise ValueError(f"timing must be one of {list(_STDP_TIMING)}, got {timing!r}")
+        if not isinstance(weight_dependence, str) or weight_dependence not in _STDP_WEIGHT:
+            raise ValueError(f"weight_dependence must be one of {list(_STDP_WEIGHT)}, got "
+                             f"{weight_dependence!r}")
+        if not isinstance(backprop_delay, (bool, np.bool_)):
+            raise ValueError(f"backprop_delay must be a bool, got {backprop_delay!r}")
+        plus = _integers(lut_plus, "lut_plus", -(1 << 15), (1 << 15) - 1, np.int16)
+        minus = _integers(lut_minus, "lut_minus", -(1 << 15), (1 << 15) - 1, np.int16)
+        params = [_integers(v, name, _INT64_MIN, _INT64_MAX, np.int64) for v, name in
+                  ((w_min, "w_min"), (w_max, "w_max"), (a2_plus, "a2_plus"),
+                   (a2_minus, "a2_minus"))]
+        n_types = params[0].shape[0]
+        for p, name in zip(params, ("w_min", "w_max", "a2_plus", "a2_minus")):
+            if p.shape[0] != n_types:
+                raise ValueError(f"{name} has {p.shape[0]} entries but w_min has {n_types} "
+                                 f"(one per synapse type)")
+        _exact_struct_array(history, "history", stdp_history_dtype())
+        self._check_not_shared([(history, "history")], skip_core=c)
+        cdef const int16_t *plus_data = <const int16_t *>_data(plus) if plus.shape[0] else NULL
+        cdef const int16_t *minus_data = \
+            <const int16_t *>_data(minus) if minus.shape[0] else NULL
+        if kn_set_plasticity(self.net, c, _STDP_TIMING[timing], _STDP_WEIGHT[weight_dependence],
+                             plus_data, plus.shape[0], _int(lut_plus_shift, "lut_plus_shift"),
+                             minus_data, minus.shape[0],
+                             _int(lut_minus_shift, "lut_minus_shift"),
+                             <const int64_t *>_data(params[0]),
+                             <const int64_t *>_data(params[1]),
+                             <const int64_t *>_data(params[2]),
+                             <const int64_t *>_data(params[3]), n_types,
+                             1 if backprop_delay else 0,
+                             <kn_stdp_history_t *>_data(history), history.shape[0]) < 0:
+            self._fail()
+        self._histories[c] = history
+
+    def add_plastic_incoming(self, target, source, row_offsets, controls, weights, row_state):
+        """Adds plastic rows of `source` for neuron core `target` (which needs
+        set_plasticity first).  Row k (key k, as in add_incoming) is synapses
+        row_offsets[k] .. row_offsets[k + 1] - 1.
+
+        row_offsets: uint32 [n_keys(source) + 1] (C-contiguous, may be read-only).
+        controls: uint16 [n_syn], delay << (index_bits + type_bits) | type <<
+            index_bits | index (a delay field of 0 means 2^delay_bits ticks
+            for the ring buffer, and a dendritic delay of 0).
+        weights: uint16 [n_syn], writeable: the plastic weights, updated in
+            place each time their row is processed.
+        row_state: structured array of stdp_row_state_dtype(), n_keys(source)
+            long, writeable: each row's pre-synaptic header (zeros at load).
+        Blocks, static and plastic, are processed in the order added."""
+        self._check_idle()
+        tgt = _int(target, "target")
+        src = _int(source, "source")
+        _array(row_offsets, "row_offsets", np.uint32)
+        _array(controls, "controls", np.uint16)
+        _array(weights, "weights", np.uint16, writeable=True)
+        _exact_struct_array(row_state, "row_state", stdp_row_state_dtype())
+        if weights.shape[0] != controls.shape[0]:
+            raise ValueError(f"weights has {weights.shape[0]} entries, expected one per "
+                             f"control ({controls.shape[0]})")
+        self._check_not_shared([(weights, "weights"), (row_state, "row_state")])
+        if kn_add_plastic_incoming(self.net, tgt, src, <const uint32_t *>_data(row_offsets),
+                                   row_offsets.shape[0], <const uint16_t *>_data(controls),
+                                   <uint16_t *>_data(weights), controls.shape[0],
+                                   <kn_stdp_row_state_t *>_data(row_state),
+                                   row_state.shape[0]) < 0:
+            self._fail()
+        self._arrays.extend([row_offsets, controls, weights, row_state])
+        self._plastic.extend([(weights, f"the weights of a plastic block of core {tgt}"),
+                              (row_state, f"the row_state of a plastic block of core {tgt}")])
+
     def set_recording(self, core, spikes=None, spikes_first_tick=0, analog=()):
         """Replaces all recording of `core`.
 
@@ -783,6 +968,14 @@ cdef class Network:
         reset; for a delay core, the spikes lost because a counter was at 255."""
         cdef uint64_t count = 0
         if kn_saturations(self.net, _int(core, "core"), &count) < 0:
+            self._fail()
+        return count
+
+    def plastic_saturations(self, core):
+        """The part of saturations(core) due to plastic synapses (6.0's
+        separate plastic saturation count)."""
+        cdef uint64_t count = 0
+        if kn_plastic_saturations(self.net, _int(core, "core"), &count) < 0:
             self._fail()
         return count
 

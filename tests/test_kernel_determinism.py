@@ -498,7 +498,50 @@ def mixed_network(seed, n_ticks=N_TICKS):
                         << tc["index_bits"])
                      | rng.randint(0, tc["n"], n_words)).astype(np.uint32)
             blocks.append((target, int(source), offsets, words))
-    return dict(cores=cores, blocks=blocks)
+    desc = dict(cores=cores, blocks=blocks)
+    add_plasticity(desc, seed)
+    return desc
+
+
+def _lut(rng):
+    """A random STDP look-up table (int16, 11 fraction bits, possibly empty)."""
+    tau = rng.uniform(3.0, 40.0)
+    return np.floor(2048 * np.exp(-np.arange(rng.randint(0, 60)) / tau)).astype(np.int16)
+
+
+def add_plasticity(desc, seed):
+    """STDP on most neuron cores of a mixed network (§6): random rule, LUTs, parameters
+    (including a2 values above 32767 and shifts), and plastic rows from random sources
+    (Poisson and delay cores included, so payload counts occur).  Drawn from their own
+    generator, so the rest of the network is unchanged."""
+    rng = np.random.RandomState(seed + 1000)
+    cores = desc["cores"]
+    desc["plasticity"], desc["plastic_blocks"] = [], []
+    for target, tc in enumerate(cores):
+        if tc["kind"] != "neuron" or rng.rand() < 0.2:
+            continue
+        nt = tc["n_types"]
+        desc["plasticity"].append((target, dict(
+            timing=str(rng.choice(K.stdp_timing_rules())),
+            weight_dependence=str(rng.choice(K.stdp_weight_dependences())),
+            lut_plus=_lut(rng), lut_minus=_lut(rng),
+            lut_plus_shift=int(rng.choice([0, 0, 1, 3])),
+            lut_minus_shift=int(rng.choice([0, 0, 2])),
+            w_min=rng.randint(0, 600, nt), w_max=rng.randint(1000, 70000, nt),
+            a2_plus=rng.randint(0, 40000, nt), a2_minus=rng.randint(0, 40000, nt),
+            backprop_delay=bool(rng.rand() < 0.5),
+            history=np.zeros(tc["n"], K.stdp_history_dtype()))))
+        for source in rng.choice(len(cores), 2, replace=False):
+            keys = n_keys(cores[int(source)])
+            offsets = np.zeros(keys + 1, np.uint32)
+            offsets[1:] = np.cumsum(rng.randint(0, 4, keys))
+            n_syn = int(offsets[-1])
+            controls = ((rng.randint(0, 16, n_syn) << (tc["index_bits"] + tc["type_bits"]))
+                        | (rng.randint(0, nt, n_syn) << tc["index_bits"])
+                        | rng.randint(0, tc["n"], n_syn)).astype(np.uint16)
+            desc["plastic_blocks"].append((target, int(source), offsets, controls,
+                                           rng.randint(0, 5000, n_syn).astype(np.uint16),
+                                           np.zeros(keys, K.stdp_row_state_dtype())))
 
 
 def build_mixed(desc, n_threads, n_ticks=N_TICKS):
@@ -533,6 +576,10 @@ def build_mixed(desc, n_threads, n_ticks=N_TICKS):
             recs.append([spikes] + bufs)
     for target, source, offsets, words in desc["blocks"]:
         net.add_incoming(target, source, offsets, words)
+    for target, config in desc["plasticity"]:
+        net.set_plasticity(target, **config)
+    for target, source, offsets, controls, weights, row_state in desc["plastic_blocks"]:
+        net.add_plastic_incoming(target, source, offsets, controls, weights, row_state)
     return net, recs
 
 
@@ -555,17 +602,24 @@ def mixed_snapshot(desc, net, recs):
                 out[f"cs{c}.{i}"] = p.copy()
             for i, r in enumerate(recs[c]):
                 out[f"rec{c}.{i}"] = r.copy()
+            out[f"plastic_sat{c}"] = np.array(net.plastic_saturations(c))
+    for target, config in desc["plasticity"]:
+        out[f"history{target}"] = config["history"].copy()
+    for b, (_, _, _, _, weights, row_state) in enumerate(desc["plastic_blocks"]):
+        out[f"weights{b}"] = weights.copy()
+        out[f"row_state{b}"] = row_state.copy()
     return out
 
 
-def simulate_mixed(seed, n_threads, splits=(N_TICKS,)):
+def simulate_mixed(seed, n_threads, splits=(N_TICKS,), with_description=False):
     desc = copy_description(mixed_network(seed))
     net, recs = build_mixed(desc, n_threads)
     tick = 0
     for n in splits:
         net.run(tick, n)
         tick += n
-    return mixed_snapshot(desc, net, recs)
+    snap = mixed_snapshot(desc, net, recs)
+    return (desc, snap) if with_description else snap
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -578,3 +632,20 @@ def test_every_model_and_source_is_thread_count_and_split_independent(seed):
     for n_threads in (2, 4):
         assert_same(one, simulate_mixed(seed, n_threads))
     assert_same(one, simulate_mixed(seed, 3, splits=(1, 12, 0, 27)))
+
+
+def test_the_mixed_networks_learn():
+    """Plastic weights changed, post histories filled and some rows were processed with a
+    payload, in the mixed networks (so the determinism test above covers STDP)."""
+    changed = histories = payload_blocks = 0
+    for seed in SEEDS:
+        fresh = mixed_network(seed)
+        desc, snap = simulate_mixed(seed, 1, with_description=True)
+        assert len(desc["plasticity"]) >= 3
+        payload_blocks += sum(desc["cores"][block[1]]["kind"] in ("poisson", "delay")
+                              for block in desc["plastic_blocks"])
+        for b, block in enumerate(fresh["plastic_blocks"]):
+            changed += int(np.count_nonzero(snap[f"weights{b}"] != block[4]))
+        histories += sum(int(snap[f"history{t}"]["n_events"].sum())
+                         for t, _ in desc["plasticity"])
+    assert changed > 50 and histories > 50 and payload_blocks > 3
