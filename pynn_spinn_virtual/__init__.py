@@ -33,7 +33,9 @@ from .standardmodels.cells import (IF_cond_exp, IF_curr_alpha, IF_curr_delta,  #
                                    SpikeSourcePoisson)
 from .standardmodels.electrodes import (ACSource, DCSource, NoisyCurrentSource,  # noqa: F401
                                         StepCurrentSource)
-from .standardmodels.synapses import StaticSynapse  # noqa: F401
+from .standardmodels.synapses import (AdditiveWeightDependence,  # noqa: F401
+                                      MultiplicativeWeightDependence, SpikePairRule,
+                                      STDPMechanism, StaticSynapse)
 
 NativeRNG = NumpyRNG
 

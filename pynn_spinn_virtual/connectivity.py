@@ -64,22 +64,47 @@ def round_delays_to_timestep(delays_ms, mts_us):
             * (mts_us / _US_PER_MS))
 
 
-def build_rows(pre_local, post_local, weight_ints, delay_ticks, synapse_type, n_pre_atoms,
-               index_bits, type_bits, delay_bits):
-    """Return (row_offsets, words) for one edge.
+def row_layout(pre_keys, n_keys):
+    """(row_offsets, order): synapses grouped by the source key (row) they belong to.
 
-    `pre_local`/`post_local` index atoms inside the pre and post slices.  Within a row the
-    synapses keep the order in which the connector created them.
+    Within a row the synapses keep the order in which the connector created them; `order`
+    maps row order back to the edge's connection order.
     """
-    pre_local = np.asarray(pre_local, dtype=np.int64)
-    order = np.argsort(pre_local, kind="stable")
-    counts = np.bincount(pre_local, minlength=n_pre_atoms)
-    offsets = np.zeros(n_pre_atoms + 1, dtype=np.uint32)
-    np.cumsum(counts, out=offsets[1:])
+    pre_keys = np.asarray(pre_keys, dtype=np.int64)
+    order = np.argsort(pre_keys, kind="stable")
+    offsets = np.zeros(n_keys + 1, dtype=np.uint32)
+    np.cumsum(np.bincount(pre_keys, minlength=n_keys), out=offsets[1:])
+    return offsets, order
+
+
+def target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits, delay_bits):
+    """The low half of a static word / a plastic control: delay | type | index."""
     delay_mask = (1 << delay_bits) - 1
+    return (((np.asarray(delay_field, dtype=np.uint32) & np.uint32(delay_mask))
+             << np.uint32(index_bits + type_bits))
+            | (np.uint32(synapse_type) << np.uint32(index_bits))
+            | np.asarray(post_local, dtype=np.uint32))
+
+
+def build_rows(pre_keys, post_local, weight_ints, delay_field, synapse_type, n_keys,
+               index_bits, type_bits, delay_bits):
+    """(row_offsets, words) of the static rows of one edge."""
+    offsets, order = row_layout(pre_keys, n_keys)
     words = ((np.asarray(weight_ints, dtype=np.uint32) << np.uint32(16))
-             | ((np.asarray(delay_ticks, dtype=np.uint32) & np.uint32(delay_mask))
-                << np.uint32(index_bits + type_bits))
-             | (np.uint32(synapse_type) << np.uint32(index_bits))
-             | np.asarray(post_local, dtype=np.uint32))
+             | target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits,
+                                 delay_bits))
     return offsets, np.ascontiguousarray(words[order], dtype=np.uint32)
+
+
+def build_plastic_rows(pre_keys, post_local, weight_ints, delay_field, synapse_type, n_keys,
+                       index_bits, type_bits, delay_bits):
+    """(row_offsets, controls, weights, order) of the plastic rows of one edge.
+
+    A plastic synapse is a 16-bit weight (state, updated by the kernel) and a 16-bit control
+    half-word (delay | type | index), kernel spec §4.2.
+    """
+    offsets, order = row_layout(pre_keys, n_keys)
+    controls = target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits,
+                                 delay_bits).astype(np.uint16)
+    return (offsets, np.ascontiguousarray(controls[order]),
+            np.ascontiguousarray(np.asarray(weight_ints, dtype=np.uint16)[order]), order)

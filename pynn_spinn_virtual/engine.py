@@ -30,6 +30,10 @@ class LoadedNetwork:
         self.profile = profile
         self.n_threads = n_threads
         self.cores = [load_core(core, dt_ms, profile, current_sources) for core in mapping.cores]
+        # plastic rows: the weights the kernel updates and the per-row pre-synaptic state
+        self.plastic = {i: (edge.weights.copy(),
+                            np.zeros(len(edge.row_offsets) - 1, dtype=_kernel.stdp_row_state_dtype()))
+                        for i, edge in enumerate(mapping.edges) if edge.plastic}
         self._first_run = True
         self._reported_saturations = {}
         self._saturation_base = {}
@@ -40,9 +44,15 @@ class LoadedNetwork:
         for loaded in self.cores:
             core_id = loaded.add_to(self.kernel)
             assert core_id == loaded.core.index, (core_id, loaded.core.index)
-        for edge in self.mapping.edges:
-            self.kernel.add_incoming(edge.post_core.index, edge.pre_core.index,
-                                     edge.row_offsets, edge.words)
+        for i, edge in enumerate(self.mapping.edges):
+            if edge.plastic:
+                weights, row_state = self.plastic[i]
+                self.kernel.add_plastic_incoming(edge.post_core.index, edge.pre_core.index,
+                                                 edge.row_offsets, edge.controls, weights,
+                                                 row_state)
+            else:
+                self.kernel.add_incoming(edge.post_core.index, edge.pre_core.index,
+                                         edge.row_offsets, edge.words)
 
     def _rebuild_kernel(self):
         """A new kernel network over the same arrays (e.g. new spike times): no state is lost."""
@@ -61,6 +71,9 @@ class LoadedNetwork:
         """Initial values back into every core; empty ring buffers; a fresh load."""
         for loaded in self.cores:
             loaded.reset()
+        for i, (weights, row_state) in self.plastic.items():
+            weights[:] = self.mapping.edges[i].weights
+            row_state[:] = 0
         self.kernel.reset_saturations()
         self._reported_saturations = {}
         self._saturation_base = {}
@@ -78,6 +91,14 @@ class LoadedNetwork:
     def update_current_source(self, source):
         for loaded in self._neuron_cores():
             loaded.update_current_source(source)
+
+    def plastic_weights(self, projection):
+        """(connection ids, current 16-bit weights, weight scale) of a plastic projection."""
+        for i, (weights, _) in self.plastic.items():
+            edge = self.mapping.edges[i]
+            if edge.projection is projection:
+                scale = edge.post_core.extra["weight_scales"][edge.synapse_type]
+                yield edge.connection_ids[edge.order], weights, scale
 
     def set_state(self, population, variable, values):
         """Overwrite the current value of a state variable (Population.initialize after a run)."""

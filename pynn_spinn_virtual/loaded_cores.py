@@ -65,6 +65,9 @@ class LoadedNeuronCore(LoadedCore):
         extra = core.extra
         self.ring = np.zeros((1 << extra["delay_bits"]) << (extra["type_bits"] + extra["index_bits"]),
                              dtype=np.uint16)
+        self.plasticity = core.extra.get("plasticity")
+        self.history = (np.zeros(core.n_atoms, dtype=_kernel.stdp_history_dtype())
+                        if self.plasticity is not None else None)
         self.sources = []           # (current source, params struct, local indices, step arrays)
         for source in current_sources:
             local = source.targets_in(self.population, core.lo, core.hi)
@@ -82,6 +85,8 @@ class LoadedNeuronCore(LoadedCore):
             kernel.add_current_source(core_id, source.kernel_kind, params,
                                       np.ascontiguousarray(local, dtype=np.uint32),
                                       times=times, amplitudes=amplitudes)
+        if self.plasticity is not None:
+            kernel.set_plasticity(core_id, history=self.history, **self.plasticity)
         return core_id
 
     def reset(self):
@@ -91,6 +96,8 @@ class LoadedNeuronCore(LoadedCore):
             if array is not None:
                 component.reset_state(array, initial)
         self.ring[:] = 0
+        if self.history is not None:
+            self.history[:] = 0
         for source, params, _, _ in self.sources:
             params[:] = source.machine_params(self.dt_ms, self.profile)
 

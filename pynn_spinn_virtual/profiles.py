@@ -175,6 +175,16 @@ class Profile:
             edge_statistics, n_synapse_types, weight_scale, dt_ms,
             ring_buffer_sigma=ring_buffer_sigma)
 
+    # -- plasticity ----------------------------------------------------------------------
+    def stdp_lut(self, dt_ms, tau_ms, shift=0):
+        """int16 exponential lookup table of an STDP time constant (5.x/6.x host rule):
+        size = 2 ceil((ln 2048 / l) / 2^shift / 2), values[i] = floor(2048 exp(-i 2^shift l)),
+        l = dt / tau."""
+        lam = (self.machine_time_step_us(dt_ms) / 1000.0) / float(tau_ms)
+        size = 2 * math.ceil((math.log(2048) / lam / 2 ** shift) / 2)
+        values = np.floor(2048.0 * np.exp(-np.arange(size) * (2 ** shift) * lam))
+        return values.astype(np.int16)
+
     # -- time ----------------------------------------------------------------------------
     @staticmethod
     def machine_time_step_us(dt_ms):

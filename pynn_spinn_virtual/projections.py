@@ -21,7 +21,7 @@ from pyNN.space import Space
 from . import connectivity, portal_warnings, simulator
 from .exceptions import DelayExtensionError
 from .mapping import generation
-from .standardmodels.synapses import StaticSynapse
+from .standardmodels.synapses import STDPMechanism, StaticSynapse
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -128,10 +128,11 @@ class Projection(common.Projection):
         if source is not None:
             raise NotImplementedError("Projection source= is not supported on SpiNNaker "
                                       "(no multi-compartment neurons)")
-        if synapse_type is not None and not isinstance(synapse_type, StaticSynapse):
+        if synapse_type is not None and not isinstance(synapse_type, (StaticSynapse,
+                                                                      STDPMechanism)):
             raise NotImplementedError(
-                f"{type(synapse_type).__name__} is not supported (yet) by pynn_spinn_virtual; "
-                f"use StaticSynapse")
+                f"{type(synapse_type).__name__} is not supported on SpiNNaker; use "
+                f"StaticSynapse or STDPMechanism")
         for role, neurons in (("post", postsynaptic_population),):
             cells = neurons.populations if isinstance(neurons, common.Assembly) else [neurons]
             for part in cells:
@@ -277,6 +278,18 @@ class Projection(common.Projection):
         self._machine_delay_ticks[ids] = delay_ticks
 
     @property
+    def _is_plastic(self):
+        return isinstance(self.synapse_type, STDPMechanism)
+
+    def _refresh_plastic_weights(self):
+        """Plastic weights change during runs: read the machine's current ones back."""
+        loaded = simulator.state.loaded
+        if not self._is_plastic or loaded is None:
+            return
+        for ids, weights, scale in loaded.plastic_weights(self):
+            self._machine_weight[ids] = np.copysign(weights / scale, self._conn_weight[ids])
+
+    @property
     def _can_use_expander(self):
         return generation.projection_can_use_expander(self)
 
@@ -329,6 +342,7 @@ class Projection(common.Projection):
         if name in ("weight", "delay"):
             simulator.state.ensure_mapped()
             if name == "weight":
+                self._refresh_plastic_weights()
                 return self._machine_weight
             return self._machine_delay_ticks * simulator.state.dt
         raise errors.NonExistentParameterError(name, self.synapse_type,

@@ -142,3 +142,20 @@ def test_spynnaker_cfg_chooses_the_machine(tmp_path, monkeypatch, fresh):
     fresh(1.0)
     sim.Population(10, sim.IF_curr_exp())
     assert sim.get_machine().n_boards == 1     # sized to the model
+
+
+def test_plastic_synapses_lower_neurons_per_core_further(simulation):
+    """Same fan-in (6000 of 80,000 sources) onto two populations: as static synapses the
+    256 neurons fit one core's SDRAM share; as plastic ones (a pre-trace header per row and a
+    post-synaptic history per neuron more) they do not, so the slices get smaller."""
+    source = sim.Population(80000, sim.SpikeSourceArray(spike_times=[]), label="source")
+    static = sim.Population(256, sim.IF_curr_exp(), label="static")
+    plastic = sim.Population(256, sim.IF_curr_exp(), label="plastic")
+    connector = sim.FixedNumberPreConnector(6000, rng=sim.NumpyRNG(3))
+    sim.Projection(source, static, connector, sim.StaticSynapse(weight=0.01))
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_max=0.02),
+                             weight=0.01)
+    sim.Projection(source, plastic, connector, stdp)
+    assert len(_slices(static)) == 1
+    assert len(_slices(plastic)) > 1

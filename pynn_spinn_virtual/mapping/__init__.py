@@ -43,7 +43,14 @@ class Edge:
     pre_keys: np.ndarray = None    #: row of each connection among the pre core's keys
     delay_field: np.ndarray = None  #: delay written in the row (<= the on-core slots)
     row_offsets: np.ndarray = None
-    words: np.ndarray = None
+    words: np.ndarray = None       #: static rows
+    controls: np.ndarray = None    #: plastic rows: control half-words ...
+    weights: np.ndarray = None     #: ... and initial 16-bit weights, in row order
+    order: np.ndarray = None       #: row order -> connection order (plastic read-back)
+
+    @property
+    def plastic(self):
+        return self.projection._is_plastic
 
 
 @dataclass
@@ -87,8 +94,11 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
         if population.celltype.core_kind != "neuron":
             continue
         shifts = _population_shifts(population, edge_into[slices[0].index], dt_ms, profile)
+        mechanism = _plasticity_of(population, projections)
         for core in slices:
             _encode_core(core, shifts, edge_into[core.index], profile)
+            if mechanism is not None:
+                core.extra["plasticity"] = _plasticity_words(mechanism, core, dt_ms, profile)
     mapping = Mapping(cores=cores, edges=edges, population_cores=population_cores)
     mapping.graph = _machine_graph(mapping, incoming, profile)
     _place_and_route(mapping, machine, profile)
@@ -128,18 +138,26 @@ def _fitted_atoms_per_core(population, incoming, profile):
     budget = resources.core_budget(profile)
     per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
     rows = sum(pre.size for _, _, pre in incoming)
-    post_indices = [post_idx for _, post_idx, _ in incoming]
+    plastic_rows = sum(pre.size for projection, _, pre in incoming if projection._is_plastic)
+    static = [post_idx for projection, post_idx, _ in incoming if not projection._is_plastic]
+    plastic = [post_idx for projection, post_idx, _ in incoming if projection._is_plastic]
+
+    def synapses(indices, size):
+        """Synapses onto each slice of `size` atoms."""
+        total = np.zeros(-(-population.size // size), dtype=np.int64)
+        for idx in indices:
+            total += resources.synapses_per_slice(idx, population.size, size)
+        return total
 
     def fits(size):
         if size == 0:
             return True
-        synapses = sum(resources.synapses_per_slice(idx, population.size, size)
-                       for idx in post_indices) if post_indices else np.zeros(1)
-        worst = int(np.max(synapses)) if np.size(synapses) else 0
+        n_static, n_plastic = synapses(static, size), synapses(plastic, size)
         need = resources.neuron_core_bytes(
-            size, per_neuron, rows, worst, len(incoming),
-            _recording_bytes(population, size))
-        return need <= budget
+            size, per_neuron, rows, n_static + n_plastic, len(incoming),
+            _recording_bytes(population, size), n_plastic_rows=plastic_rows,
+            n_plastic_synapses=n_plastic)
+        return int(np.max(need)) <= budget
 
     fitted = resources.largest_fitting_slice(limit, fits)
     if fitted == 0:
@@ -297,10 +315,56 @@ def _encode_core(core, shifts, edges, profile):
         # what the machine holds, read back in native units; the user's sign is kept
         projection._record_machine_values(
             ids, np.copysign(weight_ints / scale, weights), edge.delay_ticks)
-        edge.row_offsets, edge.words = connectivity.build_rows(
-            edge.pre_keys, edge.post_atoms - core.lo, weight_ints, edge.delay_field,
-            edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
-            core.extra["type_bits"], core.extra["delay_bits"])
+        layout = (edge.pre_keys, edge.post_atoms - core.lo, weight_ints, edge.delay_field,
+                  edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
+                  core.extra["type_bits"], core.extra["delay_bits"])
+        if edge.plastic:
+            edge.row_offsets, edge.controls, edge.weights, edge.order = \
+                connectivity.build_plastic_rows(*layout)
+        else:
+            edge.row_offsets, edge.words = connectivity.build_rows(*layout)
+
+
+def _plasticity_of(population, projections):
+    """The one STDP mechanism of the plastic projections into `population`, or None.
+
+    Like sPyNNaker, every plastic projection into a population must use the same rule.
+    """
+    mechanism = None
+    for projection in projections:
+        if not projection._is_plastic or population not in projection._post_map.populations:
+            continue
+        if mechanism is None:
+            mechanism, first = projection.synapse_type, projection
+        elif not mechanism.same_rule_as(projection.synapse_type):
+            raise MappingError(
+                f"Synapse dynamics must match exactly when using multiple plastic projections "
+                f"to the same population: '{first.label}' and '{projection.label}' into "
+                f"Population '{population.label}' use different STDP rules")
+    return mechanism
+
+
+def _plasticity_words(mechanism, core, dt_ms, profile):
+    """What the kernel's set_plasticity() takes for this core (docs/models.md, STDP)."""
+    timing = _scalars(mechanism.timing_dependence)
+    weights = _scalars(mechanism.weight_dependence)
+    kind = mechanism.weight_dependence.kernel_name
+    scales = core.extra["weight_scales"]
+    relative = weights["w_max"] if kind == "additive" else 1.0     # 5.x/6.x: A± x w_max
+    return dict(
+        timing=mechanism.timing_dependence.kernel_name, weight_dependence=kind,
+        lut_plus=profile.stdp_lut(dt_ms, timing["tau_plus"]),
+        lut_minus=profile.stdp_lut(dt_ms, timing["tau_minus"]),
+        w_min=np.array([round(weights["w_min"] * s) for s in scales], dtype=np.int32),
+        w_max=np.array([round(weights["w_max"] * s) for s in scales], dtype=np.int32),
+        a2_plus=np.array([round(timing["A_plus"] * relative * s) for s in scales], dtype=np.int32),
+        a2_minus=np.array([round(timing["A_minus"] * relative * s) for s in scales],
+                          dtype=np.int32),
+        backprop_delay=mechanism.backprop_delay)
+
+
+def _scalars(component):
+    return {name: float(value.base_value) for name, value in component.parameter_space.items()}
 
 
 def _n_keys(core):
@@ -323,6 +387,8 @@ def _edge_statistics(edge, dt_ms, profile):
     post = edge.post_core.population
     pre = edge.pre_core.population
     pre_max_rate = pre._max_poisson_rate() if pre.celltype.core_kind == "poisson" else None
+    plastic_w_max = (_scalars(projection.synapse_type.weight_dependence)["w_max"]
+                     if projection._is_plastic else None)
     return weight_scaling.edge_statistics(
         projection._connector, projection._weight_spec(), projection._delay_spec(),
         projection.pre.size, projection.post.size,
@@ -332,6 +398,7 @@ def _edge_statistics(edge, dt_ms, profile):
         synapse_type=edge.synapse_type,
         spikes_per_second=post._spikes_per_second(profile),
         pre_max_rate=pre_max_rate,
+        plastic_weight_max=plastic_w_max,
         distances=projection._distances_if_needed(),
         projection_id=id(projection))
 
@@ -381,8 +448,11 @@ def _core_sdram(core, mapping, incoming, profile):
         per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
         rows = sum(_n_keys(e.pre_core) for e in edges)
         synapses = sum(len(e.connection_ids) for e in edges)
-        return resources.neuron_core_bytes(core.n_atoms, per_neuron, rows, synapses,
-                                           len(edges), recording)
+        plastic = [e for e in edges if e.plastic]
+        return resources.neuron_core_bytes(
+            core.n_atoms, per_neuron, rows, synapses, len(edges), recording,
+            n_plastic_rows=sum(_n_keys(e.pre_core) for e in plastic),
+            n_plastic_synapses=sum(len(e.connection_ids) for e in plastic))
     if kind == "spike_array":
         ticks, _ = population._spike_array_events(core.lo, core.hi, 1.0, profile)
         return resources.spike_array_core_bytes(len(ticks), recording)

@@ -23,6 +23,12 @@ NEURON_OVERHEAD_BYTES = 8
 ROW_HEADER_BYTES = 12
 #: a static synapse: one 32-bit word
 STATIC_SYNAPSE_BYTES = 4
+#: a plastic synapse: a 16-bit weight and a 16-bit control half-word ...
+PLASTIC_SYNAPSE_BYTES = 4
+#: ... and every plastic row also holds the pre-synaptic trace header (time, trace)
+PLASTIC_ROW_EXTRA_BYTES = 8
+#: per neuron of a core with plasticity: the post-synaptic history (16 times and traces)
+POST_HISTORY_BYTES = 132
 #: one master-population-table entry (key, mask, address/row length) per incoming edge
 MASTER_POP_ENTRY_BYTES = 12
 #: a recording region's header (the SARK block) per recorded variable
@@ -58,16 +64,20 @@ def recording_bytes(n_atoms, analog_recorded, spikes_recorded, interval_ticks=1,
 
 
 def neuron_core_bytes(n_atoms, bytes_per_neuron, n_incoming_rows, n_synapses,
-                      n_incoming_edges, recording):
+                      n_incoming_edges, recording, n_plastic_rows=0, n_plastic_synapses=0):
     """SDRAM of a neuron core.
 
     `n_incoming_rows` is the number of source atoms (rows) over all incoming edges,
-    `n_synapses` the synapses onto the core, `recording` the result of recording_bytes().
+    `n_synapses` the synapses onto the core, `recording` the result of recording_bytes();
+    the plastic rows and synapses among them cost their extra header and history.
     """
     return (CORE_OVERHEAD_BYTES
             + n_atoms * (bytes_per_neuron + NEURON_OVERHEAD_BYTES)
             + n_incoming_rows * ROW_HEADER_BYTES
             + n_synapses * STATIC_SYNAPSE_BYTES
+            + n_plastic_rows * PLASTIC_ROW_EXTRA_BYTES
+            + n_plastic_synapses * (PLASTIC_SYNAPSE_BYTES - STATIC_SYNAPSE_BYTES)
+            + n_atoms * POST_HISTORY_BYTES * (np.asarray(n_plastic_synapses) > 0)
             + n_incoming_edges * MASTER_POP_ENTRY_BYTES
             + recording)
 
