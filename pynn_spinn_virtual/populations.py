@@ -17,7 +17,7 @@ from pyNN.parameters import ParameterSpace, Sequence, simplify
 from . import kiss, portal_warnings, simulator
 from .exceptions import ConfigurationError, ParameterError
 from .fixedpoint import encode_s1615
-from .recording import Recorder
+from .recording import Recorder, spinnaker_arrays
 from .standardmodels.cells import NeuronModel, SpikeSourceModel
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -391,24 +391,7 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
     def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
         """PyNN 0.7-style arrays: spikes as [index, time], others as [index, time, value]."""
         warnings.warn("spinnaker_get_data is non-standard PyNN")
-        block = self.get_data(variable)
-        segment = block.segments[-1]
-        if variable == "spikes":
-            rows = [(st.annotations["source_index"], t) for st in segment.spiketrains
-                    for t in st.magnitude
-                    if view_indexes is None or st.annotations["source_index"] in view_indexes]
-            return np.array(rows, dtype=float).reshape(-1, 2)
-        signal = segment.filter(name=variable)[0]
-        indexes = np.asarray(signal.annotations["channel_names"])
-        keep = np.ones(len(indexes), bool) if view_indexes is None else np.isin(indexes, view_indexes)
-        values = signal.magnitude[:, keep]
-        if as_matrix:
-            return values
-        times = signal.times.rescale("ms").magnitude
-        n_t, n_c = values.shape
-        # PyNN 0.7 triples ordered by neuron index, then time (as sPyNNaker's NeoBufferDatabase)
-        return np.column_stack([np.repeat(indexes[keep], n_t), np.tile(times, n_c),
-                                values.T.ravel()])
+        return spinnaker_arrays(self.get_data(variable), variable, as_matrix, view_indexes)
 
     def add_placement_constraint(self, x, y, p=None):
         """sPyNNaker extra: place this population's cores on chip (x, y) [core p]."""

@@ -9,8 +9,14 @@ AnalogSignal per variable with one row per sampled tick (pre-update values, row 
 state, no row for the final state) annotated with ``source_population/source_ids/
 channel_names``, and the block annotations ``size, first_index, last_index (a 1-tuple),
 first_id, last_id (a 1-tuple), label, simulator, dt``.
+
+The Neo building (:func:`build_block`) takes its raw data from :class:`SegmentData`, which the
+Recorder fills during the simulation and :mod:`.recording_db` fills from a kept per-segment
+SQLite database, so a Block rebuilt from ``reports/.../data.sqlite3`` is the Block
+``get_data()`` returned.  With reports on, the Recorder also writes everything it stores to
+that database (one transaction per run).
 """
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 from datetime import datetime
 import logging
 import warnings
@@ -44,7 +50,11 @@ class PopulationRecordingError(recording.errors.RecordingError):
 
 
 class SegmentData:
-    """The raw recordings of one population in one Neo segment (one reset epoch)."""
+    """The raw recordings of one population in one Neo segment (one reset epoch).
+
+    The same structure is filled by the :class:`Recorder` during a simulation and by
+    :mod:`.recording_db` from a kept database; :func:`build_block` turns either into Neo.
+    """
 
     def __init__(self, index):
         self.index = index
@@ -56,6 +66,10 @@ class SegmentData:
         self.samples = {}            # variable -> list of (ticks, atoms, int32 values)
         self.intervals = {}          # variable -> sampling interval in ticks
         self.recorded = {}           # variable -> sorted population indices recorded
+        self.units = {}              # variable -> units, when read back from a database
+        self.annotations = {}        # reset(annotations=...) that closed the segment
+        self.database = None         # the segment's recording_db.SegmentDatabase, if any
+        self.dirty = False           # data stored by a run that has not finished (yet)
 
     @property
     def has_data(self):
@@ -65,9 +79,38 @@ class SegmentData:
         self.start_tick = tick
         self.spike_ticks, self.spike_atoms, self.samples = [], [], {}
 
+    def discard_from(self, tick):
+        """Forget the data of an unfinished run that started at `tick` (it raised)."""
+        keep = [i for i, t in enumerate(self.spike_ticks) if len(t) and t.min() < tick]
+        self.spike_ticks = [self.spike_ticks[i] for i in keep]
+        self.spike_atoms = [self.spike_atoms[i] for i in keep]
+        self.samples = {name: [c for c in chunks if len(c[0]) and c[0][0] < tick]
+                        for name, chunks in self.samples.items()}
+
+
+class PopulationInfo(namedtuple("PopulationInfo",
+                                "label size first_id description simulator dt")):
+    """What the Neo Block says about a population (kept in the database with the data)."""
+
+    def block_annotations(self):
+        return OrderedDict([
+            ("size", self.size),
+            ("first_index", 0),
+            ("last_index", (self.size,)),
+            ("first_id", self.first_id),
+            ("last_id", (self.first_id + self.size,)),
+            ("label", self.label),
+            ("simulator", self.simulator),
+            ("dt", self.dt),
+        ])
+
 
 class Recorder(recording.Recorder):
-    """Keeps what the kernel recorded for one population and builds Neo blocks from it."""
+    """Keeps what the kernel recorded for one population and builds Neo blocks from it.
+
+    With reports on, everything stored is also written to the segment's SQLite database
+    (:mod:`.recording_db`) at the end of every run, so the data outlives the process.
+    """
 
     _simulator = simulator
 
@@ -144,6 +187,12 @@ class Recorder(recording.Recorder):
     def start_run(self, tick):
         """Remember what this run records, so that record(None) later keeps the data readable."""
         seg = self._current
+        if seg.dirty:
+            # the previous run raised: its partial data is dropped, this run redoes the ticks
+            seg.discard_from(tick)
+            seg.dirty = False
+            if seg.database is not None:
+                seg.database.discard_from(self.population.label, tick)
         if seg.rec_datetime is None:
             seg.rec_datetime = datetime.now()
         for v, ids in self.recorded.items():
@@ -151,25 +200,50 @@ class Recorder(recording.Recorder):
                 seg.intervals[v.name] = self._intervals.get(v.name, 1)
                 before = seg.recorded.get(v.name, np.zeros(0, dtype=np.int64))
                 seg.recorded[v.name] = np.union1d(before, self.recorded_indices(v.name))
+        reports = getattr(self._simulator.state, "reports", None)   # made when loading
+        if seg.database is None and reports is not None:
+            seg.database = reports.segment_database(seg.index)
+        if seg.database is not None:
+            population = _root(self.population)
+            celltype = population.celltype
+            info = PopulationInfo(population.label, population.size, int(population.first_id),
+                                  None, simulator_name(), self._simulator.state.dt)
+            seg.database.population_started(info, seg, type(celltype).__name__,
+                                            list(celltype.recordable), population.describe)
 
     def store_spikes(self, ticks, atoms):
         if len(ticks):
-            self._current.spike_ticks.append(np.asarray(ticks, dtype=np.int64))
-            self._current.spike_atoms.append(np.asarray(atoms, dtype=np.int64))
+            seg = self._current
+            seg.spike_ticks.append(np.asarray(ticks, dtype=np.int64))
+            seg.spike_atoms.append(np.asarray(atoms, dtype=np.int64))
+            seg.dirty = True
+            if seg.database is not None:
+                seg.database.add_spikes(self.population.label, seg.spike_ticks[-1],
+                                        seg.spike_atoms[-1])
 
     def store_samples(self, name, ticks, atoms, values):
-        self._current.samples.setdefault(name, []).append(
-            (np.asarray(ticks, dtype=np.int64), np.asarray(atoms, dtype=np.int64), values))
+        seg = self._current
+        chunk = (np.asarray(ticks, dtype=np.int64), np.asarray(atoms, dtype=np.int64), values)
+        seg.samples.setdefault(name, []).append(chunk)
+        seg.dirty = True
+        if seg.database is not None:
+            seg.database.add_samples(self.population.label, name, *chunk)
 
     def end_run(self, tick):
-        self._current.end_tick = tick
+        seg = self._current
+        seg.end_tick = tick
+        seg.dirty = False
+        if seg.database is not None:
+            seg.database.run_finished(tick)
 
     # -- segments ------------------------------------------------------------------------
     def store_to_cache(self, annotations=None):
         """Called by reset(): the current segment is finished; a new one starts."""
         if self._simulator.state.has_run_in_segment:
-            self._current.annotations = annotations or {}
+            self._current.annotations = dict(annotations or {})
             self._segments.append(self._current)
+            if self._current.database is not None:
+                self._current.database.segment_closed(self._current.annotations)
         self._current = SegmentData(self._simulator.state.segment_counter + 1)
 
     def clear(self):
@@ -178,37 +252,35 @@ class Recorder(recording.Recorder):
         for seg in self._segments:
             seg.clear(seg.end_tick)
         self._current.clear(tick)
+        for seg in self._segments + [self._current]:
+            if seg.database is not None:
+                seg.database.population_cleared(self.population.label, seg.start_tick)
 
     # -- Neo -----------------------------------------------------------------------------
+    def population_info(self):
+        population = _root(self.population)
+        return PopulationInfo(population.label, population.size, int(population.first_id),
+                              population.describe(), simulator_name(),
+                              self._simulator.state.dt)
+
     def get(self, variables, gather=False, filter_ids=None, clear=False,
             annotations=None, locations=None):
         state = self._simulator.state
         names = self._requested(variables)
-        population = _root(self.population)
         segments = list(self._segments)
+        current = None
         if state.has_run_in_segment:
             segments.append(self._current)
+            current = self._current
         elif self._current.index > 0 and segments:
             logger.warning("Due to the call directly after reset, the data will only contain "
                            "%d segments", len(segments))
-        block = neo.Block(name=population.label, description=population.describe())
-        by_index = {seg.index: seg for seg in segments}
-        last = max(by_index) if by_index else -1
-        for i in range(last + 1):
-            seg = by_index.get(i)
-            if seg is None or (not seg.recorded and seg is not self._current):
-                # an earlier segment in which this population recorded nothing: sPyNNaker
-                # inserts an empty placeholder (its database for that run has no metadata)
-                block.segments.append(neo.Segment(name=f"segment{i}", description="empty"))
-            else:
-                block.segments.append(self._build_segment(seg, names, filter_ids, block.description))
-        for seg in block.segments:
-            seg.block = block
-        if block.segments:
-            block.rec_datetime = block.segments[0].rec_datetime
-        block.annotations = self._block_annotations(population)
-        if annotations:
-            block.annotate(**annotations)
+        filter_indices = None
+        if filter_ids is not None:
+            first = int(_root(self.population).first_id)
+            filter_indices = np.asarray([int(i) - first for i in filter_ids], dtype=np.int64)
+        block = build_block(self.population_info(), segments, names, current,
+                            filter_indices, annotations)
         if clear:
             self.clear()
         return block
@@ -223,121 +295,12 @@ class Recorder(recording.Recorder):
         recorded = {v.name for v, ids in self.recorded.items() if ids}
         for seg in self._segments + [self._current]:
             recorded.update(name for name, ids in seg.recorded.items() if len(ids))
-        if variables == "all" or variables is None:
-            return sorted(recorded)
-        if isinstance(variables, str):
-            variables = [variables]
-        names = []
-        for name in variables:
-            if name == "all":
-                return sorted(recorded)
+
+        def refuse(name):
             if not self.population.can_record(name):
                 raise PopulationRecordingError(name, self.population)
-            if name not in recorded:
-                raise ConfigurationError(
-                    f"Population '{_root(self.population).label}' did not record {name!r}; "
-                    f"recorded: {sorted(recorded) or 'nothing'}")
-            if name not in names:
-                names.append(name)
-        return names
 
-    def _block_annotations(self, population):
-        state = self._simulator.state
-        first_id = int(population.first_id)
-        return OrderedDict([
-            ("size", population.size),
-            ("first_index", 0),
-            ("last_index", (population.size,)),
-            ("first_id", first_id),
-            ("last_id", (first_id + population.size,)),
-            ("label", population.label),
-            ("simulator", simulator_name()),
-            ("dt", state.dt),
-        ])
-
-    def _selected(self, seg, name, filter_ids):
-        """Population indices recorded for `name` in a segment, restricted to a view's cells."""
-        indices = seg.recorded.get(name, np.zeros(0, dtype=np.int64))
-        if filter_ids is not None:
-            first = int(_root(self.population).first_id)
-            wanted = np.asarray([int(i) - first for i in filter_ids], dtype=np.int64)
-            indices = indices[np.isin(indices, wanted)]
-        return indices
-
-    def _build_segment(self, seg, names, filter_ids, description):
-        state = self._simulator.state
-        dt = state.dt
-        population = _root(self.population)
-        segment = neo.Segment(name=f"segment{seg.index}", description=description,
-                              rec_datetime=seg.rec_datetime or datetime.now())
-        if getattr(seg, "annotations", None):
-            segment.annotate(**seg.annotations)
-        end_tick = seg.end_tick if seg is not self._current else state.tick
-        t_start = seg.start_tick * dt * pq.ms
-        t_stop = end_tick * dt * pq.ms
-        if "spikes" in names and "spikes" in seg.recorded:
-            interval = seg.intervals.get("spikes", self._intervals.get("spikes", 1))
-            segment.spiketrains.extend(self._spiketrains(
-                seg, self._selected(seg, "spikes", filter_ids), interval, end_tick, t_start,
-                t_stop, population))
-        for name in names:
-            if name == "spikes" or name not in seg.recorded:
-                continue
-            signal = self._signal(seg, name, self._selected(seg, name, filter_ids), population)
-            if signal is not None:
-                segment.analogsignals.append(signal)
-        for obj in segment.spiketrains + segment.analogsignals:
-            obj.segment = segment
-        return segment
-
-    def _spiketrains(self, seg, indices, interval, end_tick, t_start, t_stop, population):
-        dt = self._simulator.state.dt
-        if seg.spike_ticks:
-            ticks = np.concatenate(seg.spike_ticks)
-            atoms = np.concatenate(seg.spike_atoms)
-        else:
-            ticks = atoms = np.zeros(0, dtype=np.int64)
-        if interval > 1:
-            # the bitfield of a sampling period is written at its last tick (spec §8)
-            ticks = -(-ticks // interval) * interval
-        keep = (ticks >= seg.start_tick) & (ticks < end_tick)
-        ticks, atoms = ticks[keep], atoms[keep]
-        order = np.lexsort((ticks, atoms))
-        ticks, atoms = ticks[order], atoms[order]
-        lo = np.searchsorted(atoms, indices, side="left")
-        hi = np.searchsorted(atoms, indices, side="right")
-        first_id = int(population.first_id)
-        rate = (1000.0 / (interval * dt)) * pq.Hz
-        return [neo.SpikeTrain(ticks[a:b] * dt, units="ms", t_start=t_start, t_stop=t_stop,
-                               sampling_rate=rate, source_population=population.label,
-                               source_id=first_id + int(i), source_index=int(i))
-                for i, a, b in zip(indices, lo, hi)]
-
-    def _signal(self, seg, name, indices, population):
-        """One AnalogSignal (rows = sampled ticks); (0, n) after get_data(clear=True)."""
-        chunks = seg.samples.get(name, [])
-        if not len(indices):
-            return None
-        dt = self._simulator.state.dt
-        interval = seg.intervals.get(name, 1)
-        all_ticks = np.unique(np.concatenate([c[0] for c in chunks] + [np.zeros(0, np.int64)]))
-        all_ticks = all_ticks[all_ticks >= seg.start_tick]
-        matrix = np.full((len(all_ticks), len(indices)), np.nan)
-        for ticks, atoms, values in chunks:
-            rows = np.searchsorted(all_ticks, ticks)
-            valid_rows = (rows < len(all_ticks)) & (all_ticks[np.minimum(rows, len(all_ticks) - 1)] == ticks)
-            cols = np.searchsorted(indices, atoms)
-            valid_cols = (cols < len(indices)) & (indices[np.minimum(cols, len(indices) - 1)] == atoms)
-            block = values[np.ix_(valid_rows, valid_cols)] / float(S1615_SCALE)
-            matrix[np.ix_(rows[valid_rows], cols[valid_cols])] = block
-        first_tick = all_ticks[0] if len(all_ticks) else seg.start_tick
-        first_id = int(population.first_id)
-        return neo.AnalogSignal(
-            matrix, units=UNITS.get(name, "dimensionless"), t_start=first_tick * dt * pq.ms,
-            sampling_rate=(1000.0 / (interval * dt)) * pq.Hz, name=name,
-            source_population=population.label,
-            source_ids=[np.int64(first_id + i) for i in indices],
-            channel_names=np.asarray(indices, dtype=np.int64))
+        return requested_variables(variables, recorded, _root(self.population).label, refuse)
 
     # -- counts --------------------------------------------------------------------------
     def spike_counts(self, filter_ids=None):
@@ -347,14 +310,186 @@ class Recorder(recording.Recorder):
         except ConfigurationError:
             raise ConfigurationError(
                 f"{_root(self.population).label} did not record spikes") from None
-        if not block.segments:
-            return {}
-        return {st.annotations["source_index"]: np.int64(len(st))
-                for st in block.segments[-1].spiketrains}
+        return spike_counts(block)
 
     def _local_count(self, variable, filter_ids=None):
         return {int(_root(self.population).first_id) + i: int(n)
                 for i, n in self.spike_counts(filter_ids).items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Neo from raw data: one code path for the live Recorder and for a kept database
+# ---------------------------------------------------------------------------------------------
+def requested_variables(variables, recorded, label, check=None):
+    """The variable names a get_data(`variables`) call returns, given those `recorded`.
+
+    ``"all"``/None gives every recorded variable in alphabetical order; otherwise the names
+    in the order given (duplicates dropped).  `check(name)` may raise for names the cell type
+    cannot record; a name never recorded raises ConfigurationError.
+    """
+    if variables == "all" or variables is None:
+        return sorted(recorded)
+    if isinstance(variables, str):
+        variables = [variables]
+    names = []
+    for name in variables:
+        if name == "all":
+            return sorted(recorded)
+        if check is not None:
+            check(name)
+        if name not in recorded:
+            raise ConfigurationError(
+                f"Population '{label}' did not record {name!r}; "
+                f"recorded: {sorted(recorded) or 'nothing'}")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def build_block(info, segments, names, current=None, filter_indices=None, annotations=None,
+                placeholders=True):
+    """The Neo Block of one population from its raw :class:`SegmentData`.
+
+    `segments`: the segments to show (others up to the highest index become "empty"
+    placeholders, as do segments other than `current` in which the population recorded
+    nothing); `names`: variables, from :func:`requested_variables`; `filter_indices`: the
+    population indices of a view (None: all); `placeholders=False` shows only `segments`
+    (one kept database read on its own).
+    """
+    block = neo.Block(name=info.label, description=info.description)
+    by_index = {seg.index: seg for seg in segments}
+    last = max(by_index) if by_index else -1
+    for i in (range(last + 1) if placeholders else sorted(by_index)):
+        seg = by_index.get(i)
+        if seg is None or (not seg.recorded and seg is not current):
+            # an earlier segment in which this population recorded nothing: sPyNNaker
+            # inserts an empty placeholder (its database for that run has no metadata)
+            block.segments.append(neo.Segment(name=f"segment{i}", description="empty"))
+        else:
+            block.segments.append(_build_segment(info, seg, names, filter_indices))
+    for seg in block.segments:
+        seg.block = block
+    if block.segments:
+        block.rec_datetime = block.segments[0].rec_datetime
+    block.annotations = info.block_annotations()
+    if annotations:
+        block.annotate(**annotations)
+    return block
+
+
+def _selected(seg, name, filter_indices):
+    """Population indices recorded for `name` in a segment, restricted to a view's cells."""
+    indices = seg.recorded.get(name, np.zeros(0, dtype=np.int64))
+    if filter_indices is not None:
+        indices = indices[np.isin(indices, filter_indices)]
+    return indices
+
+
+def _build_segment(info, seg, names, filter_indices):
+    dt = info.dt
+    segment = neo.Segment(name=f"segment{seg.index}", description=info.description,
+                          rec_datetime=seg.rec_datetime or datetime.now())
+    if seg.annotations:
+        segment.annotate(**seg.annotations)
+    t_start = seg.start_tick * dt * pq.ms
+    t_stop = seg.end_tick * dt * pq.ms
+    if "spikes" in names and "spikes" in seg.recorded:
+        segment.spiketrains.extend(_spiketrains(
+            info, seg, _selected(seg, "spikes", filter_indices), seg.intervals.get("spikes", 1),
+            t_start, t_stop))
+    for name in names:
+        if name == "spikes" or name not in seg.recorded:
+            continue
+        signal = _signal(info, seg, name, _selected(seg, name, filter_indices))
+        if signal is not None:
+            segment.analogsignals.append(signal)
+    for obj in segment.spiketrains + segment.analogsignals:
+        obj.segment = segment
+    return segment
+
+
+def _spiketrains(info, seg, indices, interval, t_start, t_stop):
+    dt = info.dt
+    if seg.spike_ticks:
+        ticks = np.concatenate(seg.spike_ticks)
+        atoms = np.concatenate(seg.spike_atoms)
+    else:
+        ticks = atoms = np.zeros(0, dtype=np.int64)
+    if interval > 1:
+        # the bitfield of a sampling period is written at its last tick (spec §8)
+        ticks = -(-ticks // interval) * interval
+    keep = (ticks >= seg.start_tick) & (ticks < seg.end_tick)
+    ticks, atoms = ticks[keep], atoms[keep]
+    order = np.lexsort((ticks, atoms))
+    ticks, atoms = ticks[order], atoms[order]
+    lo = np.searchsorted(atoms, indices, side="left")
+    hi = np.searchsorted(atoms, indices, side="right")
+    rate = (1000.0 / (interval * dt)) * pq.Hz
+    return [neo.SpikeTrain(ticks[a:b] * dt, units="ms", t_start=t_start, t_stop=t_stop,
+                           sampling_rate=rate, source_population=info.label,
+                           source_id=info.first_id + int(i), source_index=int(i))
+            for i, a, b in zip(indices, lo, hi)]
+
+
+def _signal(info, seg, name, indices):
+    """One AnalogSignal (rows = sampled ticks); (0, n) after get_data(clear=True)."""
+    chunks = seg.samples.get(name, [])
+    if not len(indices):
+        return None
+    dt = info.dt
+    interval = seg.intervals.get(name, 1)
+    all_ticks = np.unique(np.concatenate([c[0] for c in chunks] + [np.zeros(0, np.int64)]))
+    # rows of a run that raised (end_tick not reached) are not shown, as its spikes are not
+    all_ticks = all_ticks[(all_ticks >= seg.start_tick) & (all_ticks < seg.end_tick)]
+    matrix = np.full((len(all_ticks), len(indices)), np.nan)
+    for ticks, atoms, values in chunks:
+        rows = np.searchsorted(all_ticks, ticks)
+        valid_rows = (rows < len(all_ticks)) & (all_ticks[np.minimum(rows, len(all_ticks) - 1)] == ticks)
+        cols = np.searchsorted(indices, atoms)
+        valid_cols = (cols < len(indices)) & (indices[np.minimum(cols, len(indices) - 1)] == atoms)
+        block = values[np.ix_(valid_rows, valid_cols)] / float(S1615_SCALE)
+        matrix[np.ix_(rows[valid_rows], cols[valid_cols])] = block
+    first_tick = all_ticks[0] if len(all_ticks) else seg.start_tick
+    units = seg.units.get(name) or UNITS.get(name, "dimensionless")
+    return neo.AnalogSignal(
+        matrix, units=units, t_start=first_tick * dt * pq.ms,
+        sampling_rate=(1000.0 / (interval * dt)) * pq.Hz, name=name,
+        source_population=info.label,
+        source_ids=[np.int64(info.first_id + i) for i in indices],
+        channel_names=np.asarray(indices, dtype=np.int64))
+
+
+def spike_counts(block):
+    """{population index: numpy.int64 spike count} of the block's last segment."""
+    if not block.segments:
+        return {}
+    return {st.annotations["source_index"]: np.int64(len(st))
+            for st in block.segments[-1].spiketrains}
+
+
+def spinnaker_arrays(block, variable, as_matrix=False, view_indexes=None):
+    """``spinnaker_get_data`` from a Block: PyNN 0.7-style arrays of its last segment.
+
+    Spikes as [index, time] rows sorted by index then time; other variables as
+    [index, time, value] triples (by index, then time), or the (time x neuron) matrix with
+    `as_matrix`.
+    """
+    segment = block.segments[-1]
+    if variable == "spikes":
+        rows = [(st.annotations["source_index"], t) for st in segment.spiketrains
+                for t in st.magnitude
+                if view_indexes is None or st.annotations["source_index"] in view_indexes]
+        return np.array(rows, dtype=float).reshape(-1, 2)
+    signal = segment.filter(name=variable)[0]
+    indexes = np.asarray(signal.annotations["channel_names"])
+    keep = np.ones(len(indexes), bool) if view_indexes is None else np.isin(indexes, view_indexes)
+    values = signal.magnitude[:, keep]
+    if as_matrix:
+        return values
+    times = signal.times.rescale("ms").magnitude
+    n_t, n_c = values.shape
+    return np.column_stack([np.repeat(indexes[keep], n_t), np.tile(times, n_c),
+                            values.T.ravel()])
 
 
 def _root(population):
