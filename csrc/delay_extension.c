@@ -87,11 +87,12 @@ void kn_delay_receive(kn_core_t *core, const kn_core_t *source, uint32_t tick)
     kn_delay_core_t *dc = &core->delay;
     const uint32_t slot = tick & dc->slot_mask;
     uint8_t *counters = slot_counters(core, slot);
-    uint64_t lost = 0;
+    uint64_t lost = 0, received = 0;
     for (size_t s = 0; s < source->out_n; s++) {
         uint32_t atom = source->out_index[s];
         uint64_t count = source->out_count != NULL ? source->out_count[s] : 1;
         KN_ASSERT(atom < core->n_atoms);
+        received += count;
         uint64_t sum = counters[atom] + count;
         if (sum > KN_DELAY_COUNTER_MAX) {
             lost += sum - KN_DELAY_COUNTER_MAX;
@@ -101,4 +102,5 @@ void kn_delay_receive(kn_core_t *core, const kn_core_t *source, uint32_t tick)
     }
     dc->slot_used[slot] = 1;
     core->saturations += lost;
+    kn_load_add(&core->load, KN_LOAD_PACKETS_IN, received);
 }

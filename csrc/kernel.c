@@ -651,8 +651,14 @@ static int check_block_ends(kn_network_t *net, int64_t target, int64_t source)
 }
 
 /* A new zeroed block at the end of the target's list, or NULL. */
-static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc)
+/* A zeroed block of `source` at the end of the target's list (NULL if out of
+ * memory); first_of_source tells whether an earlier block has that source. */
+static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc, int64_t source)
 {
+    int first_of_source = 1;
+    for (size_t b = 0; b < nc->n_incoming; b++)
+        if (nc->incoming[b].source == (uint32_t)source)
+            first_of_source = 0;
     if (nc->n_incoming == nc->cap_incoming) {
         size_t cap = nc->cap_incoming ? 2 * nc->cap_incoming : 4;
         kn_block_t *blocks = realloc(nc->incoming, cap * sizeof(kn_block_t));
@@ -665,6 +671,8 @@ static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc)
     }
     kn_block_t *block = &nc->incoming[nc->n_incoming++];
     memset(block, 0, sizeof(*block));
+    block->source = (uint32_t)source;
+    block->first_of_source = first_of_source;
     return block;
 }
 
@@ -681,10 +689,9 @@ int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
         if (check_synapse_fields(net, tgt, "words", i, words[i], 8))
             return -1;
 
-    kn_block_t *block = new_block(net, &tgt->neuron);
+    kn_block_t *block = new_block(net, &tgt->neuron, source);
     if (block == NULL)
         return -1;
-    block->source = (uint32_t)source;
     block->row_offsets = row_offsets;
     block->words = words;
     block->n_words = n_words;
@@ -827,10 +834,9 @@ int kn_add_plastic_incoming(kn_network_t *net, int64_t target, int64_t source,
         if (check_synapse_fields(net, tgt, "controls", i, controls[i], 4))
             return -1;
 
-    kn_block_t *block = new_block(net, &tgt->neuron);
+    kn_block_t *block = new_block(net, &tgt->neuron, source);
     if (block == NULL)
         return -1;
-    block->source = (uint32_t)source;
     block->plastic = 1;
     block->row_offsets = row_offsets;
     block->n_words = n_syn;
@@ -1015,20 +1021,23 @@ static uint64_t process_row(kn_core_t *target, const uint32_t *row, size_t n_wor
 /* The plastic rows (stdp.c) of every spike `source` emitted this tick; a
  * row with payload count c is processed c times, each pass updating the
  * header and the weights again (6.0 queues one spike per count and
- * processes the row once per spike). */
-static void deliver_plastic(kn_core_t *target, const kn_block_t *block,
-                            const kn_core_t *source, uint32_t tick)
+ * processes the row once per spike).  Adds the rows processed to *rows and
+ * returns the synapses processed. */
+static uint64_t deliver_plastic(kn_core_t *target, const kn_block_t *block,
+                                const kn_core_t *source, uint32_t tick, uint64_t *rows)
 {
     kn_neuron_core_t *nc = &target->neuron;
     const kn_stdp_t *stdp = nc->stdp;
     KN_ASSERT(stdp != NULL);
-    uint64_t saturations = 0;
+    uint64_t saturations = 0, passes = 0, synapses = 0;
     for (size_t i = 0; i < source->out_n; i++) {
         uint32_t key = source->out_index[i];
         uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
         KN_ASSERT(key < source->n_keys);
         uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
         KN_ASSERT(begin <= end && end <= block->n_words);
+        passes += count;
+        synapses += (uint64_t)count * (end - begin);
         for (uint32_t c = 0; c < count; c++)
             saturations += kn_stdp_process_row(stdp, nc, &block->row_state[key],
                                                block->controls + begin,
@@ -1036,33 +1045,80 @@ static void deliver_plastic(kn_core_t *target, const kn_block_t *block,
     }
     target->saturations += saturations;
     target->plastic_saturations += saturations;
+    *rows += passes;
+    return synapses;
 }
 
 /* Phase B for one neuron core: the rows of every spike its sources emitted
- * in phase A of this tick, in block order, then emission order. */
+ * in phase A of this tick, in block order, then emission order.  The load
+ * counters are counted per packet (row length x count), never per word. */
 static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t tick)
 {
     kn_neuron_core_t *nc = &target->neuron;
     uint64_t saturations = 0;
+    uint64_t packets = 0, rows = 0, words = 0, synapses = 0;
     for (size_t b = 0; b < nc->n_incoming; b++) {
         const kn_block_t *block = &nc->incoming[b];
         const kn_core_t *source = &net->cores[block->source];
-        if (block->plastic) {
-            if (source->out_n != 0)
-                deliver_plastic(target, block, source, tick);
+        if (source->out_n == 0)
             continue;
-        }
-        for (size_t i = 0; i < source->out_n; i++) {
-            uint32_t key = source->out_index[i];
-            uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
-            KN_ASSERT(key < source->n_keys);
-            uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
-            KN_ASSERT(begin <= end && end <= block->n_words);
-            for (uint32_t c = 0; c < count; c++)
+        const uint64_t rows_before = rows;
+        if (block->plastic) {
+            synapses += deliver_plastic(target, block, source, tick, &rows);
+        } else if (source->out_count == NULL) {
+            /* every spike once (neuron and spike-array sources) */
+            rows += source->out_n;
+            for (size_t i = 0; i < source->out_n; i++) {
+                uint32_t key = source->out_index[i];
+                KN_ASSERT(key < source->n_keys);
+                uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
+                KN_ASSERT(begin <= end && end <= block->n_words);
+                words += end - begin;
                 saturations += process_row(target, block->words + begin, end - begin, tick);
+            }
+        } else {
+            for (size_t i = 0; i < source->out_n; i++) {
+                uint32_t key = source->out_index[i];
+                uint32_t count = source->out_count[i];
+                KN_ASSERT(key < source->n_keys);
+                uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
+                KN_ASSERT(begin <= end && end <= block->n_words);
+                rows += count;
+                words += (uint64_t)count * (end - begin);
+                for (uint32_t c = 0; c < count; c++)
+                    saturations += process_row(target, block->words + begin, end - begin, tick);
+            }
         }
+        /* one packet per spike (and per unit of payload count) reaches the
+         * core, whatever number of blocks (projections) it has rows in */
+        if (block->first_of_source)
+            packets += rows - rows_before;
     }
     target->saturations += saturations;
+    if (packets != 0) {
+        kn_load_t *load = &target->load;
+        kn_load_add(load, KN_LOAD_SPIKES_IN, packets);
+        kn_load_add(load, KN_LOAD_ROWS, rows);
+        kn_load_add(load, KN_LOAD_SYNAPTIC_EVENTS, words);
+        kn_load_add(load, KN_LOAD_PLASTIC_EVENTS, synapses);
+        kn_load_add(load, KN_LOAD_ALL_EVENTS, words + synapses);
+    }
+}
+
+/* Phase A's load counters of one core (its output list is complete). */
+static void count_phase_a(kn_core_t *core)
+{
+    uint64_t sent = core->out_n;
+    if (core->out_count != NULL) {
+        sent = 0;
+        for (size_t i = 0; i < core->out_n; i++)
+            sent += core->out_count[i];
+    }
+    kn_load_t *load = &core->load;
+    load->total[KN_LOAD_TICKS]++;
+    kn_load_add(load, KN_LOAD_SPIKES_OUT, sent);
+    if (core->kind == KN_CORE_NEURON)
+        kn_load_add(load, KN_LOAD_NEURON_UPDATES, core->n_atoms);
 }
 
 static void phase_a(kn_core_t *core, uint32_t tick)
@@ -1081,6 +1137,7 @@ static void phase_a(kn_core_t *core, uint32_t tick)
         kn_delay_tick(core, tick);
         break;
     }
+    count_phase_a(core);
 }
 
 /* Phase B of one core: a neuron core takes the rows of the spikes sent to
@@ -1201,4 +1258,21 @@ void kn_reset_saturations(kn_network_t *net)
         net->cores[c].saturations = 0;
         net->cores[c].plastic_saturations = 0;
     }
+}
+
+/* ---- load counters -------------------------------------------------------- */
+
+int kn_load_counters(kn_network_t *net, int64_t core, uint64_t *total, uint64_t *max)
+{
+    if (check_core_id(net, "core", core))
+        return -1;
+    memcpy(total, net->cores[core].load.total, sizeof(net->cores[core].load.total));
+    memcpy(max, net->cores[core].load.max, sizeof(net->cores[core].load.max));
+    return 0;
+}
+
+void kn_reset_load_counters(kn_network_t *net)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        memset(&net->cores[c].load, 0, sizeof(net->cores[c].load));
 }

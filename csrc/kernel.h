@@ -71,6 +71,8 @@ typedef enum kn_core_kind {
 typedef struct kn_block {
     uint32_t source;               /* core id */
     int plastic;                   /* 0: static words; 1: plastic synapses */
+    int first_of_source;           /* 1: no earlier block of this target has this
+                                      source (its packets are counted in spikes_in) */
     const uint32_t *row_offsets;   /* n_keys(source) + 1 entries */
     const uint32_t *words;         /* static: weight << 16 | delay | type | index */
     size_t n_words;                /* entries: words, or controls and weights */
@@ -174,6 +176,40 @@ typedef struct kn_delay_core {
     uint32_t *out_count;           /* owned: their payloads (counter values) */
 } kn_delay_core_t;
 
+/* Load counters (see README.md "Load counters"): what a core did, for the
+ * estimate of whether it would keep up on the machine.  Each counter is
+ * updated once per tick, by the thread that owns the core in the phase that
+ * does the work: total += this tick's value, max = max(max, this tick's). */
+typedef enum kn_load_counter {
+    KN_LOAD_TICKS = 0,             /* ticks run (phase A, every core) */
+    KN_LOAD_SPIKES_OUT,            /* phase A: spikes sent (sum of payload counts);
+                                      delay cores: packets sent */
+    KN_LOAD_NEURON_UPDATES,        /* phase A, neuron cores: n_atoms per tick */
+    KN_LOAD_SPIKES_IN,             /* phase B, neuron cores: packets received
+                                      (count each), once per source core */
+    KN_LOAD_ROWS,                  /* phase B, neuron cores: rows processed (count
+                                      each, empty rows too; per block) */
+    KN_LOAD_SYNAPTIC_EVENTS,       /* phase B, neuron cores: static words (length x count) */
+    KN_LOAD_PLASTIC_EVENTS,        /* phase B, neuron cores: plastic synapses (length x count) */
+    KN_LOAD_ALL_EVENTS,            /* phase B, neuron cores: synaptic + plastic */
+    KN_LOAD_PACKETS_IN,            /* phase B, delay cores: packets received (count each,
+                                      saturation losses included) */
+    KN_LOAD_N
+} kn_load_counter_t;
+
+typedef struct kn_load {
+    uint64_t total[KN_LOAD_N];     /* since the last kn_reset_load_counters */
+    uint64_t max[KN_LOAD_N];       /* largest single-tick value since then */
+} kn_load_t;
+
+/* One tick's value of counter `which`. */
+static inline void kn_load_add(kn_load_t *load, kn_load_counter_t which, uint64_t value)
+{
+    load->total[which] += value;
+    if (value > load->max[which])
+        load->max[which] = value;
+}
+
 typedef struct kn_core {
     kn_core_kind_t kind;
     uint32_t n_atoms;
@@ -189,6 +225,7 @@ typedef struct kn_core {
                                       counter saturation */
     uint64_t plastic_saturations;  /* the part of `saturations` due to plastic
                                       synapses (6.0's plastic_saturation_count) */
+    kn_load_t load;                /* load counters (README "Load counters") */
     kn_recording_t rec;
     kn_neuron_core_t neuron;       /* valid if kind == KN_CORE_NEURON */
     kn_spike_array_core_t ssa;     /* valid if kind == KN_CORE_SPIKE_ARRAY */
@@ -316,6 +353,10 @@ void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks);
 int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out);
 int kn_plastic_saturations(kn_network_t *net, int64_t core, uint64_t *out);
 void kn_reset_saturations(kn_network_t *net);
+
+/* The load counters of `core` (KN_LOAD_N totals and maxima each). */
+int kn_load_counters(kn_network_t *net, int64_t core, uint64_t *total, uint64_t *max);
+void kn_reset_load_counters(kn_network_t *net);
 
 /* ---- helpers shared by the per-kind update functions -------------------- */
 

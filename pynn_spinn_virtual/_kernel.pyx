@@ -125,6 +125,19 @@ cdef extern from "kernel.h" nogil:
     int kn_saturations(kn_network_t *net, int64_t core, uint64_t *out)
     int kn_plastic_saturations(kn_network_t *net, int64_t core, uint64_t *out)
     void kn_reset_saturations(kn_network_t *net)
+    enum:
+        KN_LOAD_TICKS
+        KN_LOAD_SPIKES_OUT
+        KN_LOAD_NEURON_UPDATES
+        KN_LOAD_SPIKES_IN
+        KN_LOAD_ROWS
+        KN_LOAD_SYNAPTIC_EVENTS
+        KN_LOAD_PLASTIC_EVENTS
+        KN_LOAD_ALL_EVENTS
+        KN_LOAD_PACKETS_IN
+        KN_LOAD_N
+    int kn_load_counters(kn_network_t *net, int64_t core, uint64_t *total, uint64_t *max)
+    void kn_reset_load_counters(kn_network_t *net)
 
     int KN_STDP_HISTORY_SIZE
     ctypedef struct kn_stdp_history_t:
@@ -439,6 +452,29 @@ def _struct_array(arr, name, struct, fields, size, length, length_name="n_atoms"
 
 cdef inline void *_data(arr):
     return <void *><size_t>arr.__array_interface__["data"][0]
+
+
+# ---- load counters -------------------------------------------------------------
+
+# Per core kind, the load counters load_counters() reports: (name, C counter,
+# has a per-tick maximum).  A delay core's KN_LOAD_SPIKES_OUT is its packets sent.
+_LOAD_KEYS = {
+    "neuron": (("ticks", KN_LOAD_TICKS, False),
+               ("neuron_updates", KN_LOAD_NEURON_UPDATES, True),
+               ("spikes_in", KN_LOAD_SPIKES_IN, True),
+               ("rows", KN_LOAD_ROWS, True),
+               ("synaptic_events", KN_LOAD_SYNAPTIC_EVENTS, True),
+               ("plastic_events", KN_LOAD_PLASTIC_EVENTS, True),
+               ("synaptic_plus_plastic_events", KN_LOAD_ALL_EVENTS, True),
+               ("spikes_out", KN_LOAD_SPIKES_OUT, True)),
+    "spike_array": (("ticks", KN_LOAD_TICKS, False),
+                    ("spikes_out", KN_LOAD_SPIKES_OUT, True)),
+    "poisson": (("ticks", KN_LOAD_TICKS, False),
+                ("spikes_out", KN_LOAD_SPIKES_OUT, True)),
+    "delay": (("ticks", KN_LOAD_TICKS, False),
+              ("packets_in", KN_LOAD_PACKETS_IN, True),
+              ("packets_out", KN_LOAD_SPIKES_OUT, True)),
+}
 
 
 # ---- the network ---------------------------------------------------------------
@@ -982,3 +1018,35 @@ cdef class Network:
     def reset_saturations(self):
         self._check_idle()
         kn_reset_saturations(self.net)
+
+    def load_counters(self, core):
+        """The work `core` did since the last reset_load_counters() (or since
+        it was added), for estimating whether it would keep up on the machine:
+        a dict of cumulative counts and, under "max_" + name, the largest
+        value of one tick.  Keys by core kind (see csrc/README.md):
+
+        neuron: ticks, neuron_updates, spikes_in, rows, synaptic_events,
+            plastic_events, synaptic_plus_plastic_events (their sum: its
+            maximum is that of the per-tick sum), spikes_out;
+        spike_array, poisson: ticks, spikes_out;
+        delay: ticks, packets_in, packets_out.
+        """
+        self._check_idle()
+        c = self._core_id(core)
+        cdef uint64_t total[KN_LOAD_N]
+        cdef uint64_t maxima[KN_LOAD_N]
+        if kn_load_counters(self.net, c, total, maxima) < 0:
+            self._fail()
+        out = {}
+        keys = _LOAD_KEYS[self._kinds[c]]
+        for name, which, has_max in keys:
+            out[name] = total[which]
+        for name, which, has_max in keys:
+            if has_max:
+                out["max_" + name] = maxima[which]
+        return out
+
+    def reset_load_counters(self):
+        """Zeroes every core's load counters and their per-tick maxima."""
+        self._check_idle()
+        kn_reset_load_counters(self.net)

@@ -207,7 +207,24 @@ def _provenance_lines(summary, simulations):
                          f"({meaning}): {shown}{more}")
     if not lines:
         lines.append("Provenance: no ring-buffer or delay-counter saturations")
+    lines.extend(_load_lines(simulations))
     return lines
+
+
+def _load_lines(simulations):
+    """The cores whose estimated work per tick exceeds a SpiNNaker core's (load_estimate.py)."""
+    over = {}
+    for simulation in simulations:
+        for label, load in ((simulation.get("provenance") or {}).get("core_load") or {}).items():
+            if load.get("overruns"):
+                over[label] = max(over.get(label, 0), load.get("fraction", 0))
+    if not over:
+        return []
+    worst = sorted(over.items(), key=lambda kv: -kv[1])
+    shown = ", ".join(f"{label}: {100 * fraction:.0f} %" for label, fraction in worst[:8])
+    return [f"Load warning: {len(over)} core{_s(len(over))} would need more than a tick's "
+            f"cycles on SpiNNaker ({shown}); use fewer neurons per core or a larger "
+            f"time_scale_factor (docs/mapping.md, per-core load)"]
 
 
 def _warning_lines(warnings):

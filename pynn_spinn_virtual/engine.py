@@ -75,6 +75,7 @@ class LoadedNetwork:
             weights[:] = self.mapping.edges[i].weights
             row_state[:] = 0
         self.kernel.reset_saturations()
+        self.kernel.reset_load_counters()
         self._reported_saturations = {}
         self._saturation_base = {}
         self._first_run = True

@@ -185,6 +185,21 @@ class Profile:
         values = np.floor(2048.0 * np.exp(-np.arange(size) * (2 ** shift) * lam))
         return values.astype(np.int16)
 
+    def stdp_weight_words(self, kind, weight_dependence, timing, scales):
+        """w_min, w_max, a2_plus, a2_minus per synapse type, in ring-buffer weight units.
+
+        5.x/6.x: Python round(value x scale); additive A± are fractions of w_max (7.x made
+        them absolute: a separate rule when that profile comes).
+        """
+        relative = weight_dependence["w_max"] if kind == "additive" else 1.0
+
+        def per_type(value):
+            return np.array([round(value * s) for s in scales], dtype=np.int32)
+        return dict(w_min=per_type(weight_dependence["w_min"]),
+                    w_max=per_type(weight_dependence["w_max"]),
+                    a2_plus=per_type(timing["A_plus"] * relative),
+                    a2_minus=per_type(timing["A_minus"] * relative))
+
     # -- time ----------------------------------------------------------------------------
     @staticmethod
     def machine_time_step_us(dt_ms):

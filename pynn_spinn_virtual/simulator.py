@@ -11,7 +11,7 @@ import warnings
 
 from pyNN import common
 
-from . import profiles, quantisation
+from . import load_estimate, profiles, quantisation
 from .engine import LoadedNetwork
 from .exceptions import NetworkChangedError, SimulatorShutdownError
 from .run_reports import RunReports
@@ -69,6 +69,7 @@ class State(common.control.BaseState):
         self.ended = False
         self.reports = None
         self.checked_runs = []
+        self.warned_overruns = set()
         self.mapped_version = -1
         self.reset()
         self.segment_counter = 0
@@ -149,7 +150,15 @@ class State(common.control.BaseState):
         if loaded is None:
             return {}
         return {"ring_buffer_saturations": loaded.all_saturations(kind="neuron"),
-                "delay_counter_saturations": loaded.all_saturations(kind="delay")}
+                "delay_counter_saturations": loaded.all_saturations(kind="delay"),
+                "core_load": load_estimate.as_records(self.core_loads())}
+
+    def core_loads(self):
+        """Estimated work of each neuron core's busiest tick against a SpiNNaker core's
+        budget (load_estimate.py); empty before the first run."""
+        if self.loaded is None:
+            return []
+        return load_estimate.estimate(self.loaded, self.dt, self.time_scale_factor)
 
     # -- running -------------------------------------------------------------------------
     def _map_without_running(self, n_ticks):
@@ -196,6 +205,9 @@ class State(common.control.BaseState):
                 self.run_reports().errored(error)
                 raise
             self.run_reports().provenance(self.provenance())
+            load_estimate.warn([load for load in self.core_loads()
+                                if load.label not in self.warned_overruns])
+            self.warned_overruns.update(load.label for load in self.core_loads() if load.overruns)
         self.tick += n_ticks
         for recorder in self.recorders:
             recorder.end_run(self.tick)

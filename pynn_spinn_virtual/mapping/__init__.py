@@ -347,20 +347,14 @@ def _plasticity_of(population, projections):
 def _plasticity_words(mechanism, core, dt_ms, profile):
     """What the kernel's set_plasticity() takes for this core (docs/models.md, STDP)."""
     timing = _scalars(mechanism.timing_dependence)
-    weights = _scalars(mechanism.weight_dependence)
     kind = mechanism.weight_dependence.kernel_name
-    scales = core.extra["weight_scales"]
-    relative = weights["w_max"] if kind == "additive" else 1.0     # 5.x/6.x: A± x w_max
+    words = profile.stdp_weight_words(kind, _scalars(mechanism.weight_dependence), timing,
+                                      core.extra["weight_scales"])
     return dict(
         timing=mechanism.timing_dependence.kernel_name, weight_dependence=kind,
         lut_plus=profile.stdp_lut(dt_ms, timing["tau_plus"]),
         lut_minus=profile.stdp_lut(dt_ms, timing["tau_minus"]),
-        w_min=np.array([round(weights["w_min"] * s) for s in scales], dtype=np.int32),
-        w_max=np.array([round(weights["w_max"] * s) for s in scales], dtype=np.int32),
-        a2_plus=np.array([round(timing["A_plus"] * relative * s) for s in scales], dtype=np.int32),
-        a2_minus=np.array([round(timing["A_minus"] * relative * s) for s in scales],
-                          dtype=np.int32),
-        backprop_delay=mechanism.backprop_delay)
+        backprop_delay=mechanism.backprop_delay, **words)
 
 
 def _scalars(component):
