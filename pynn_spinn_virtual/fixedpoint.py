@@ -2,9 +2,8 @@
 
 The toolchain (sPyNNaker 6.x ``DataType.encode_as_int``) checks the range of a value,
 then computes ``round(Decimal(str(v)) * scale)`` with Python's round-half-to-even on the
-shortest decimal representation of the double.  We do the same; to stay fast for large
-populations the Decimal arithmetic runs once per *distinct* value (np.unique), which gives
-identical bits to the per-element loop.
+shortest decimal representation of the double.  We give the same bits, vectorised: the
+Decimal arithmetic is only needed for the rare values next to a half-way point.
 """
 from decimal import Decimal
 
@@ -19,19 +18,26 @@ U032_MAX = 1.0 - 2.0 ** -32
 
 
 def _encode(values, scale, lo, hi, dtype, type_name):
-    arr = np.asarray(values, dtype=np.float64)
-    unique, inverse = np.unique(arr, return_inverse=True)
-    if np.isnan(unique).any():
+    arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
+    scalar = np.ndim(values) == 0
+    if np.isnan(arr).any():
         raise ValueError(f"NaN cannot be encoded as {type_name}")
-    bad = (unique < lo) | (unique > hi)
+    bad = (arr < lo) | (arr > hi)
     if bad.any():
         raise ValueError(
-            f"value {unique[bad][0]!r} is out of range for {type_name} "
+            f"value {arr[bad].flat[0]!r} is out of range for {type_name} "
             f"(allowed {lo!r} .. {hi!r})")
-    encoded = np.array([int(round(Decimal(str(float(v))) * scale)) for v in unique],
-                       dtype=np.int64)
-    result = encoded[inverse].reshape(arr.shape).astype(dtype)
-    return result if result.ndim else result[()]
+    # v * scale is exact (scale is a power of two); the decimal repr of v lies within half an
+    # ulp of v, so rounding it can only differ from rounding v * scale next to a half-way
+    # point: only those values go through Decimal, the rest through numpy's rint
+    scaled = arr * float(scale)
+    encoded = np.rint(scaled)
+    slack = float(scale) * np.spacing(np.abs(arr))
+    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) <= slack
+    if near_tie.any():
+        encoded[near_tie] = [float(round(Decimal(str(float(v))) * scale)) for v in arr[near_tie]]
+    result = encoded.astype(np.int64).astype(dtype)
+    return result[0] if scalar else result
 
 
 def encode_s1615(values):
