@@ -94,13 +94,13 @@ static inline int32_t decay_s1615(int32_t x, uint32_t d)
  */
 static inline uint32_t ring_add_saturating(uint16_t *entry, uint32_t weight)
 {
+    /* entry and weight are at most 0xFFFF, so the sum has at most 17 bits and
+     * bit 16 is the overflow; without a branch (saturation is data dependent,
+     * a branch would often be mispredicted): all ones when it is set */
     uint32_t acc = (uint32_t)*entry + weight;
-    if (acc & 0x10000u) {
-        *entry = 0xFFFFu;
-        return 1;
-    }
-    *entry = (uint16_t)acc;
-    return 0;
+    uint32_t over = acc >> 16;
+    *entry = (uint16_t)(acc | (0u - over));
+    return over;
 }
 
 /*

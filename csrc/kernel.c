@@ -2,6 +2,7 @@
  * The network: adding cores, synaptic rows and recordings (with every check
  * that keeps the time loop inside its arrays), and the time loop itself.
  */
+#define _POSIX_C_SOURCE 200809L   /* sched_yield */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+#include <sched.h>
 #endif
 
 #include "kernel.h"
@@ -62,6 +64,8 @@ void kn_network_free(kn_network_t *net)
         kn_core_t *core = &net->cores[c];
         free_recording(&core->rec);
         free(core->neuron.incoming);
+        free(core->neuron.block_sources);
+        free(core->neuron.active);
         free(core->neuron.spike_buffer);
         free(core->neuron.sources);
         free(core->neuron.source_offsets);
@@ -76,6 +80,8 @@ void kn_network_free(kn_network_t *net)
         free(core->delay.out_count);
     }
     free(net->cores);
+    free(net->phase_b_cores);
+    free(net->emitted);
     free(net);
 }
 
@@ -85,6 +91,14 @@ static kn_core_t *new_core_slot(kn_network_t *net)
 {
     if (net->n_cores == net->cap_cores) {
         size_t cap = net->cap_cores ? 2 * net->cap_cores : 16;
+        uint32_t *items = realloc(net->phase_b_cores, cap * sizeof(uint32_t));
+        if (items == NULL)
+            return NULL;
+        net->phase_b_cores = items;
+        uint8_t *emitted = realloc(net->emitted, cap);
+        if (emitted == NULL)
+            return NULL;
+        net->emitted = emitted;
         kn_core_t *cores = realloc(net->cores, cap * sizeof(kn_core_t));
         if (cores == NULL)
             return NULL;
@@ -661,7 +675,15 @@ static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc, int64_t so
             first_of_source = 0;
     if (nc->n_incoming == nc->cap_incoming) {
         size_t cap = nc->cap_incoming ? 2 * nc->cap_incoming : 4;
-        kn_block_t *blocks = realloc(nc->incoming, cap * sizeof(kn_block_t));
+        uint32_t *sources = realloc(nc->block_sources, cap * sizeof(uint32_t));
+        if (sources != NULL)
+            nc->block_sources = sources;
+        kn_active_block_t *active =
+            sources == NULL ? NULL : realloc(nc->active, cap * sizeof(kn_active_block_t));
+        if (active != NULL)
+            nc->active = active;
+        kn_block_t *blocks = active == NULL ? NULL
+                                            : realloc(nc->incoming, cap * sizeof(kn_block_t));
         if (blocks == NULL) {
             fail(net, "out of memory adding incoming rows");
             return NULL;
@@ -669,6 +691,7 @@ static kn_block_t *new_block(kn_network_t *net, kn_neuron_core_t *nc, int64_t so
         nc->incoming = blocks;
         nc->cap_incoming = cap;
     }
+    nc->block_sources[nc->n_incoming] = (uint32_t)source;
     kn_block_t *block = &nc->incoming[nc->n_incoming++];
     memset(block, 0, sizeof(*block));
     block->source = (uint32_t)source;
@@ -983,60 +1006,196 @@ void kn_recording_begin_tick(kn_recording_t *rec, uint32_t tick)
             rec->count_row = rec->counts + at;
     }
 
+    rec->analog_sampled = 0;
     for (size_t i = 0; i < rec->n_analog; i++) {
         const kn_analog_t *a = &rec->analog[i];
         rec->analog_row[i] = NULL;
         if (tick < a->first_tick)
             continue;
         uint32_t since = tick - a->first_tick;
-        if (since % a->interval == 0 && since / a->interval < a->n_samples)
+        if (since % a->interval == 0 && since / a->interval < a->n_samples) {
             rec->analog_row[i] = a->buffer + (size_t)(since / a->interval) * a->n_columns;
+            rec->analog_sampled = 1;
+        }
     }
 }
 
 /* ---- the time loop ------------------------------------------------------ */
 
+/* Phase B's work on one target core in one tick, for its load counters. */
+typedef struct kn_delivered {
+    uint64_t rows;                 /* rows processed (count each) */
+    uint64_t words;                /* static words processed */
+    uint64_t synapses;             /* plastic synapses processed */
+    uint64_t saturations;          /* static ring-buffer adds that saturated */
+} kn_delivered_t;
+
+/* What the static loop needs of the target, fixed for one tick.  Adding
+ * tick << (T + N) to a word's low half turns its delay field into the ring
+ * slot (tick + delay) mod 2^D and leaves type and index alone (the added
+ * value has no low bits, so nothing carries into them); masking with
+ * ring_len - 1 then drops the carry out of the slot, the bits of the low
+ * half above N + T + D (ignored, as on the machine) and the weight. */
+typedef struct kn_static_target {
+    uint16_t *ring;
+    uint32_t tick_offset;          /* tick << (T + N), wrapping */
+    uint32_t ring_mask;            /* ring_len - 1 (ring_len is a power of two) */
+} kn_static_target_t;
+
 /* Adds one synaptic row (spec §4.2) into the target's ring buffer; returns
  * the number of saturated adds. */
-static uint64_t process_row(kn_core_t *target, const uint32_t *row, size_t n_words,
-                            uint32_t tick)
+static inline uint64_t add_static_row(const kn_static_target_t *t, const uint32_t *row,
+                                      uint32_t n_words)
 {
-    kn_neuron_core_t *nc = &target->neuron;
     uint64_t saturations = 0;
-    for (size_t i = 0; i < n_words; i++) {
-        uint32_t word = row[i];
-        /* a delay field of 0 means 2^D: the mask makes it land in slot t,
-         * which phase A already emptied, so it is read 2^D ticks later */
-        uint32_t delay = (word >> nc->slot_shift) & nc->delay_mask;
-        uint32_t slot = (tick + delay) & nc->delay_mask;
-        uint32_t index = (slot << nc->slot_shift) | (word & nc->type_index_mask);
-        KN_ASSERT(index < nc->ring_len);
-        KN_ASSERT((word & (((uint32_t)1 << nc->index_bits) - 1)) < target->n_atoms);
-        KN_ASSERT(((word & nc->type_index_mask) >> nc->index_bits) < nc->n_types);
-        saturations += ring_add_saturating(&nc->ring[index], word >> 16);
+    for (uint32_t i = 0; i < n_words; i++) {
+        const uint32_t word = row[i];
+        saturations += ring_add_saturating(&t->ring[(word + t->tick_offset) & t->ring_mask],
+                                           word >> 16);
     }
     return saturations;
 }
 
-/* The plastic rows (stdp.c) of every spike `source` emitted this tick; a
- * row with payload count c is processed c times, each pass updating the
- * header and the weights again (6.0 queues one spike per count and
- * processes the row once per spike).  Adds the rows processed to *rows and
- * returns the synapses processed. */
-static uint64_t deliver_plastic(kn_core_t *target, const kn_block_t *block,
-                                const kn_core_t *source, uint32_t tick, uint64_t *rows)
+/* The sanitizer build checks every word's index and type fields (Python may
+ * have changed words in place after they were checked). */
+static void check_static_row(const kn_core_t *target, const uint32_t *row, uint32_t n_words)
+{
+    const kn_neuron_core_t *nc = &target->neuron;
+    for (uint32_t i = 0; i < n_words; i++) {
+        KN_ASSERT((row[i] & (((uint32_t)1 << nc->index_bits) - 1)) < target->n_atoms);
+        KN_ASSERT(((row[i] & nc->type_index_mask) >> nc->index_bits) < nc->n_types);
+    }
+    (void)nc, (void)row, (void)n_words;
+}
+
+/* ---- phase B: the rows of one target core -------------------------------
+ *
+ * Per tick, a target's rows form one stream: for each block whose source
+ * emitted (in block order), the row of each spike (in emission order).  In a
+ * large network rows are short and scattered over far more memory than the
+ * caches hold, so finding and fetching a row costs more than adding its
+ * words; a lookahead walks the same stream ahead of the work and prefetches,
+ * KN_LOOKAHEAD rows ahead, a row's entries (its offsets having been
+ * prefetched twice as far ahead). */
+#define KN_LOOKAHEAD 32
+
+/* A position in the stream: spike i of active block j. */
+typedef struct kn_row_cursor {
+    size_t j, i;
+} kn_row_cursor_t;
+
+typedef struct kn_lookahead {
+    const kn_active_block_t *active;
+    size_t n_active;
+    kn_row_cursor_t far;           /* KN_LOOKAHEAD * 2 rows ahead: row offsets */
+    kn_row_cursor_t near;          /* KN_LOOKAHEAD rows ahead: row entries */
+} kn_lookahead_t;
+
+static inline void cursor_next(kn_row_cursor_t *c, const kn_active_block_t *active)
+{
+    if (++c->i == active[c->j].n) {
+        c->i = 0;
+        c->j++;
+    }
+}
+
+/* Advances the far cursor, prefetching the row offsets it passes. */
+static inline void lookahead_far(kn_lookahead_t *la)
+{
+    if (la->far.j < la->n_active) {
+        const kn_active_block_t *a = &la->active[la->far.j];
+        KN_PREFETCH(&a->block->row_offsets[a->keys[la->far.i]]);
+        cursor_next(&la->far, la->active);
+    }
+}
+
+/* Advances the near cursor, prefetching the start of the row it passes. */
+static inline void lookahead_near(kn_lookahead_t *la)
+{
+    if (la->near.j < la->n_active) {
+        const kn_active_block_t *a = &la->active[la->near.j];
+        const kn_block_t *block = a->block;
+        const uint32_t key = a->keys[la->near.i];
+        const uint32_t begin = block->row_offsets[key];
+        if (block->plastic) {
+            KN_PREFETCH(block->controls + begin);
+            KN_PREFETCH(block->weights + begin);
+            KN_PREFETCH(&block->row_state[key]);
+        } else {
+            KN_PREFETCH(block->words + begin);
+        }
+        cursor_next(&la->near, la->active);
+    }
+}
+
+static void lookahead_start(kn_lookahead_t *la, const kn_active_block_t *active,
+                            size_t n_active)
+{
+    const kn_row_cursor_t start = {0, 0};
+    la->active = active;
+    la->n_active = n_active;
+    la->far = la->near = start;
+    for (int k = 0; k < 2 * KN_LOOKAHEAD; k++)
+        lookahead_far(la);
+    for (int k = 0; k < KN_LOOKAHEAD; k++)
+        lookahead_near(la);
+}
+
+/* One row further: called once per row of the stream, before its work. */
+static inline void lookahead_step(kn_lookahead_t *la)
+{
+    lookahead_far(la);
+    lookahead_near(la);
+}
+
+/* The static rows of an active block; a spike with payload count c is
+ * processed c times. */
+static void deliver_static(const kn_core_t *target, const kn_active_block_t *a,
+                           kn_lookahead_t *la, uint32_t tick, kn_delivered_t *done)
+{
+    const kn_neuron_core_t *nc = &target->neuron;
+    const kn_static_target_t t = {nc->ring, tick << nc->slot_shift,
+                                  (uint32_t)(nc->ring_len - 1)};
+    const kn_block_t *block = a->block;
+    const uint32_t *offsets = block->row_offsets;
+    uint64_t saturations = 0, rows = 0, words = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        lookahead_step(la);
+        const uint32_t key = a->keys[i];
+        const uint32_t count = a->counts != NULL ? a->counts[i] : 1;
+        const uint32_t begin = offsets[key], end = offsets[key + 1];
+        KN_ASSERT(begin <= end && end <= block->n_words);
+        if (KN_HAVE_BOUNDS_CHECKS)
+            check_static_row(target, block->words + begin, end - begin);
+        rows += count;
+        words += (uint64_t)count * (end - begin);
+        for (uint32_t c = 0; c < count; c++)
+            saturations += add_static_row(&t, block->words + begin, end - begin);
+    }
+    done->rows += rows;
+    done->words += words;
+    done->saturations += saturations;
+}
+
+/* The plastic rows (stdp.c) of an active block; a row with payload count c
+ * is processed c times, each pass updating the header and the weights again
+ * (6.0 queues one spike per count and processes the row once per spike). */
+static void deliver_plastic(kn_core_t *target, const kn_active_block_t *a,
+                            kn_lookahead_t *la, uint32_t tick, kn_delivered_t *done)
 {
     kn_neuron_core_t *nc = &target->neuron;
     const kn_stdp_t *stdp = nc->stdp;
     KN_ASSERT(stdp != NULL);
-    uint64_t saturations = 0, passes = 0, synapses = 0;
-    for (size_t i = 0; i < source->out_n; i++) {
-        uint32_t key = source->out_index[i];
-        uint32_t count = source->out_count != NULL ? source->out_count[i] : 1;
-        KN_ASSERT(key < source->n_keys);
-        uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
+    const kn_block_t *block = a->block;
+    const uint32_t *offsets = block->row_offsets;
+    uint64_t saturations = 0, rows = 0, synapses = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        lookahead_step(la);
+        const uint32_t key = a->keys[i];
+        const uint32_t count = a->counts != NULL ? a->counts[i] : 1;
+        const uint32_t begin = offsets[key], end = offsets[key + 1];
         KN_ASSERT(begin <= end && end <= block->n_words);
-        passes += count;
+        rows += count;
         synapses += (uint64_t)count * (end - begin);
         for (uint32_t c = 0; c < count; c++)
             saturations += kn_stdp_process_row(stdp, nc, &block->row_state[key],
@@ -1045,69 +1204,72 @@ static uint64_t deliver_plastic(kn_core_t *target, const kn_block_t *block,
     }
     target->saturations += saturations;
     target->plastic_saturations += saturations;
-    *rows += passes;
-    return synapses;
+    done->rows += rows;
+    done->synapses += synapses;
+}
+
+/* The blocks of `target` whose source emitted this tick, into its scratch
+ * list (the compact list of block sources makes skipping silent ones cheap);
+ * returns how many. */
+static size_t list_active_blocks(const kn_network_t *net, kn_core_t *target)
+{
+    kn_neuron_core_t *nc = &target->neuron;
+    const uint8_t *emitted = net->emitted;
+    size_t n_active = 0;
+    for (size_t b = 0; b < nc->n_incoming; b++) {
+        if (!emitted[nc->block_sources[b]])
+            continue;
+        const kn_core_t *source = &net->cores[nc->block_sources[b]];
+        kn_active_block_t *a = &nc->active[n_active++];
+        a->block = &nc->incoming[b];
+        a->keys = source->out_index;
+        a->counts = source->out_count;
+        a->n = source->out_n;
+        for (size_t i = 0; i < a->n; i++)
+            KN_ASSERT(a->keys[i] < source->n_keys);
+    }
+    return n_active;
 }
 
 /* Phase B for one neuron core: the rows of every spike its sources emitted
- * in phase A of this tick, in block order, then emission order.  The load
- * counters are counted per packet (row length x count), never per word. */
+ * in phase A of this tick, in block order, then emission order (the order
+ * decides the saturation count).  The load counters are counted per packet
+ * (row length x count), never per word. */
 static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t tick)
 {
-    kn_neuron_core_t *nc = &target->neuron;
-    uint64_t saturations = 0;
-    uint64_t packets = 0, rows = 0, words = 0, synapses = 0;
-    for (size_t b = 0; b < nc->n_incoming; b++) {
-        const kn_block_t *block = &nc->incoming[b];
-        const kn_core_t *source = &net->cores[block->source];
-        if (source->out_n == 0)
-            continue;
-        const uint64_t rows_before = rows;
-        if (block->plastic) {
-            synapses += deliver_plastic(target, block, source, tick, &rows);
-        } else if (source->out_count == NULL) {
-            /* every spike once (neuron and spike-array sources) */
-            rows += source->out_n;
-            for (size_t i = 0; i < source->out_n; i++) {
-                uint32_t key = source->out_index[i];
-                KN_ASSERT(key < source->n_keys);
-                uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
-                KN_ASSERT(begin <= end && end <= block->n_words);
-                words += end - begin;
-                saturations += process_row(target, block->words + begin, end - begin, tick);
-            }
-        } else {
-            for (size_t i = 0; i < source->out_n; i++) {
-                uint32_t key = source->out_index[i];
-                uint32_t count = source->out_count[i];
-                KN_ASSERT(key < source->n_keys);
-                uint32_t begin = block->row_offsets[key], end = block->row_offsets[key + 1];
-                KN_ASSERT(begin <= end && end <= block->n_words);
-                rows += count;
-                words += (uint64_t)count * (end - begin);
-                for (uint32_t c = 0; c < count; c++)
-                    saturations += process_row(target, block->words + begin, end - begin, tick);
-            }
-        }
+    const size_t n_active = list_active_blocks(net, target);
+    const kn_active_block_t *active = target->neuron.active;
+    kn_lookahead_t la;
+    lookahead_start(&la, active, n_active);
+    kn_delivered_t done = {0, 0, 0, 0};
+    uint64_t packets = 0;
+    for (size_t j = 0; j < n_active; j++) {
+        const uint64_t rows_before = done.rows;
+        if (active[j].block->plastic)
+            deliver_plastic(target, &active[j], &la, tick, &done);
+        else
+            deliver_static(target, &active[j], &la, tick, &done);
         /* one packet per spike (and per unit of payload count) reaches the
          * core, whatever number of blocks (projections) it has rows in */
-        if (block->first_of_source)
-            packets += rows - rows_before;
+        if (active[j].block->first_of_source)
+            packets += done.rows - rows_before;
     }
-    target->saturations += saturations;
+    target->saturations += done.saturations;
     if (packets != 0) {
         kn_load_t *load = &target->load;
         kn_load_add(load, KN_LOAD_SPIKES_IN, packets);
-        kn_load_add(load, KN_LOAD_ROWS, rows);
-        kn_load_add(load, KN_LOAD_SYNAPTIC_EVENTS, words);
-        kn_load_add(load, KN_LOAD_PLASTIC_EVENTS, synapses);
-        kn_load_add(load, KN_LOAD_ALL_EVENTS, words + synapses);
+        kn_load_add(load, KN_LOAD_ROWS, done.rows);
+        kn_load_add(load, KN_LOAD_SYNAPTIC_EVENTS, done.words);
+        kn_load_add(load, KN_LOAD_PLASTIC_EVENTS, done.synapses);
+        kn_load_add(load, KN_LOAD_ALL_EVENTS, done.words + done.synapses);
     }
 }
 
 /* Phase A's load counters of one core (its output list is complete). */
-static void count_phase_a(kn_core_t *core)
+static void count_phase_a(const kn_network_t *net, size_t c)
 {
+    kn_core_t *core = &net->cores[c];
+    net->emitted[c] = core->out_n != 0;
     uint64_t sent = core->out_n;
     if (core->out_count != NULL) {
         sent = 0;
@@ -1121,8 +1283,9 @@ static void count_phase_a(kn_core_t *core)
         kn_load_add(load, KN_LOAD_NEURON_UPDATES, core->n_atoms);
 }
 
-static void phase_a(kn_core_t *core, uint32_t tick)
+static void phase_a(const kn_network_t *net, size_t c, uint32_t tick)
 {
+    kn_core_t *core = &net->cores[c];
     switch (core->kind) {
     case KN_CORE_NEURON:
         core->neuron.model->update(core, tick);
@@ -1137,7 +1300,7 @@ static void phase_a(kn_core_t *core, uint32_t tick)
         kn_delay_tick(core, tick);
         break;
     }
-    count_phase_a(core);
+    count_phase_a(net, c);
 }
 
 /* Phase B of one core: a neuron core takes the rows of the spikes sent to
@@ -1179,38 +1342,95 @@ int kn_check_run(kn_network_t *net, int64_t start_tick, int64_t n_ticks)
     return 0;
 }
 
-/* One tick of both phases on the calling thread. */
-static void run_tick_serial(const kn_network_t *net, uint32_t tick)
+/* The cores that have work in phase B (neuron cores with incoming rows,
+ * delay cores), in core order, into net->phase_b_cores; returns how many. */
+static size_t list_phase_b_cores(kn_network_t *net)
 {
-    for (size_t c = 0; c < net->n_cores; c++)
-        phase_a(&net->cores[c], tick);
-    for (size_t c = 0; c < net->n_cores; c++)
-        phase_b(net, &net->cores[c], tick);
+    size_t n = 0;
+    for (size_t c = 0; c < net->n_cores; c++) {
+        const kn_core_t *core = &net->cores[c];
+        if ((core->kind == KN_CORE_NEURON && core->neuron.n_incoming > 0)
+            || core->kind == KN_CORE_DELAY)
+            net->phase_b_cores[n++] = (uint32_t)c;
+    }
+    return n;
 }
 
-/* One parallel region for the whole run; every thread walks the ticks and
- * shares out the cores of each phase.  Each core's state (and each target's
- * ring buffer, each delay core's counters) is written by one thread per
- * phase; phase B only reads the output lists written in phase A (a delay
- * core's list is its own copy, not its counters), and the barrier at the end
- * of each `omp for` orders the phases, so the result is the serial one. */
-static void run_parallel(const kn_network_t *net, uint32_t start_tick, uint32_t n_ticks,
-                         int n_threads)
+/* One tick of both phases on the calling thread. */
+static void run_tick_serial(const kn_network_t *net, size_t n_b, uint32_t tick)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        phase_a(net, c, tick);
+    for (size_t i = 0; i < n_b; i++)
+        phase_b(net, &net->cores[net->phase_b_cores[i]], tick);
+}
+
+#ifdef _OPENMP
+/*
+ * The parallel run, without barriers.  The work of the run is one sequence
+ * of items: for each tick, phase A of every core, then phase B of every
+ * core of phase_b_cores.  Threads claim items in that order (one atomic
+ * counter, `next`) and count the items they finished (`done`).  Before
+ * working on an item, a thread waits until every item of the earlier phases
+ * is finished: `done` >= the index of the item's phase's first item (by
+ * induction, no item of a phase can finish before all earlier phases did, so
+ * that count means exactly those items).  This orders the phases as a
+ * barrier would, so each core's state is still written by one thread per
+ * phase and the result is the serial one; but a thread that is not
+ * scheduled (a busy machine) holds nothing up unless it is in the middle of
+ * an item, and the others go on claiming work meanwhile.
+ */
+typedef struct kn_progress {
+    uint64_t next;                 /* the next item to claim */
+    char pad_next[64 - sizeof(uint64_t)];  /* next and done in different cache lines */
+    uint64_t done;                 /* items finished */
+    char pad_done[64 - sizeof(uint64_t)];
+} kn_progress_t;
+
+/* Spin a little (the phase is usually about to end), then let other threads
+ * of the machine run (perhaps the one we are waiting for). */
+static void wait_until_done(const uint64_t *done, uint64_t count)
+{
+    unsigned spins = 0;
+    while (__atomic_load_n(done, __ATOMIC_ACQUIRE) < count) {
+        if (spins < KN_WAIT_SPINS) {
+            spins++;
+            KN_CPU_RELAX();
+        } else {
+            sched_yield();
+        }
+    }
+}
+
+static void run_parallel(const kn_network_t *net, size_t n_b, uint32_t start_tick,
+                         uint32_t n_ticks, int n_threads)
 {
     kn_core_t *cores = net->cores;
-    const size_t n_cores = net->n_cores;
+    const uint32_t *b_cores = net->phase_b_cores;
+    const uint64_t n_a = net->n_cores;
+    const uint64_t per_tick = n_a + n_b;
+    const uint64_t total = per_tick * n_ticks;
+    kn_progress_t progress;
+    memset(&progress, 0, sizeof(progress));
 #pragma omp parallel num_threads(n_threads)
-    for (uint32_t i = 0; i < n_ticks; i++) {
-        const uint32_t tick = start_tick + i;
-#pragma omp for schedule(dynamic, 1)
-        for (size_t c = 0; c < n_cores; c++)
-            phase_a(&cores[c], tick);
-#pragma omp for schedule(dynamic, 1)
-        for (size_t c = 0; c < n_cores; c++)
-            phase_b(net, &cores[c], tick);
+    for (;;) {
+        const uint64_t item = __atomic_fetch_add(&progress.next, 1, __ATOMIC_RELAXED);
+        if (item >= total)
+            break;
+        const uint64_t in_tick = item % per_tick;
+        const uint32_t tick = start_tick + (uint32_t)(item / per_tick);
+        const uint64_t tick_start = item - in_tick;
+        if (in_tick < n_a) {
+            wait_until_done(&progress.done, tick_start);
+            phase_a(net, (size_t)in_tick, tick);
+        } else {
+            wait_until_done(&progress.done, tick_start + n_a);
+            phase_b(net, &cores[b_cores[in_tick - n_a]], tick);
+        }
+        __atomic_fetch_add(&progress.done, 1, __ATOMIC_RELEASE);
     }
-    (void)n_threads;
 }
+#endif
 
 void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
 {
@@ -1220,18 +1440,23 @@ void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
 #endif
     for (size_t c = 0; c < net->n_cores; c++) {
         net->cores[c].out_n = 0;
+        net->emitted[c] = 0;
         if (net->cores[c].kind == KN_CORE_SPIKE_ARRAY)
             kn_spike_array_begin_run(&net->cores[c], start_tick);
         else if (net->cores[c].kind == KN_CORE_DELAY)
             kn_delay_begin_run(&net->cores[c]);
     }
-    /* the OpenMP team costs a few barriers per tick: not worth it for one core */
+    const size_t n_b = list_phase_b_cores(net);
+#ifdef _OPENMP
+    /* a team is not worth it for one core */
     if (n_threads > 1 && net->n_cores > 1) {
-        run_parallel(net, start_tick, n_ticks, n_threads);
-    } else {
-        for (uint32_t i = 0; i < n_ticks; i++)
-            run_tick_serial(net, start_tick + i);
+        run_parallel(net, n_b, start_tick, n_ticks, n_threads);
+        return;
     }
+#endif
+    (void)n_threads;
+    for (uint32_t i = 0; i < n_ticks; i++)
+        run_tick_serial(net, n_b, start_tick + i);
 }
 
 /* ---- saturation counters ------------------------------------------------ */

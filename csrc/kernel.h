@@ -29,6 +29,31 @@
 
 #include "stdp.h"
 
+/* Forces inlining of the small functions the hot loops are written with
+ * (several instances of one loop rely on constant arguments being folded). */
+#if defined(__GNUC__) || defined(__clang__)
+#define KN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define KN_LIKELY(x) __builtin_expect(!!(x), 1)
+#define KN_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define KN_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define KN_ALWAYS_INLINE inline
+#define KN_LIKELY(x) (x)
+#define KN_UNLIKELY(x) (x)
+#define KN_PREFETCH(p) ((void)0)
+#endif
+
+/* Waiting threads of the parallel time loop spin this many times (with a
+ * pause hint) before they start yielding the processor. */
+#define KN_WAIT_SPINS 256
+#if defined(__x86_64__) || defined(__i386__)
+#define KN_CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define KN_CPU_RELAX() __asm__ __volatile__("yield")
+#else
+#define KN_CPU_RELAX() ((void)0)
+#endif
+
 /* KN_BOUNDS_CHECKS (the sanitizer build) adds assertions in the inner loops
  * that abort with a message instead of reading or writing out of bounds when
  * Python changed rows or offsets after they were checked. */
@@ -105,6 +130,7 @@ typedef struct kn_recording {
     uint32_t *spike_row;
     uint16_t *count_row;
     int32_t **analog_row;          /* owned, n_analog entries */
+    int analog_sampled;            /* 1 if some analog_row is not NULL */
 } kn_recording_t;
 
 /* One current source injected into neurons of a neuron core. */
@@ -115,6 +141,15 @@ typedef struct kn_current_source {
     const int32_t *step_amplitudes;
     uint32_t step_len;
 } kn_current_source_t;
+
+/* Phase B's stream of rows for one target in one tick is the list of the
+ * blocks whose source emitted (kernel.c "phase B"); an entry of that list: */
+typedef struct kn_active_block {
+    const kn_block_t *block;
+    const uint32_t *keys;          /* the source's output list */
+    const uint32_t *counts;        /* its payload counts, NULL: each once */
+    size_t n;                      /* its length (>= 1) */
+} kn_active_block_t;
 
 typedef struct kn_neuron_core {
     const kn_model_desc_t *model;
@@ -130,6 +165,10 @@ typedef struct kn_neuron_core {
     uint16_t *ring;                /* 2^(D+T+N) entries */
     size_t ring_len;
     kn_block_t *incoming;          /* owned array */
+    uint32_t *block_sources;       /* owned, cap_incoming: incoming[b].source, compact
+                                      (phase B scans it for sources that emitted) */
+    kn_active_block_t *active;     /* owned, cap_incoming: phase B's scratch list of
+                                      the blocks whose source emitted (its thread's) */
     size_t n_incoming;
     size_t cap_incoming;
     uint32_t *spike_buffer;        /* owned, n_atoms entries: this tick's spikes */
@@ -237,6 +276,10 @@ typedef struct kn_network {
     kn_core_t *cores;
     size_t n_cores;
     size_t cap_cores;
+    uint8_t *emitted;              /* owned, cap_cores: 1 if core c's output list of
+                                      this tick is not empty (set in phase A) */
+    uint32_t *phase_b_cores;       /* owned, cap_cores entries: the cores with
+                                      phase-B work, listed at every kn_run */
     int n_threads;                 /* 0: OpenMP default */
     char error[512];               /* message of the last failed call */
 } kn_network_t;
@@ -371,6 +414,12 @@ static inline uint32_t kn_ring_index(const kn_neuron_core_t *nc, uint32_t slot, 
 
 /* Where tick t's spike bits and samples go (sets rec->spike_row, analog_row). */
 void kn_recording_begin_tick(kn_recording_t *rec, uint32_t tick);
+
+/* 1 if some analog recording samples the tick begun last. */
+static inline int kn_recording_samples(const kn_recording_t *rec)
+{
+    return rec->analog_sampled;
+}
 
 /* Stores the pre-update values[slot] of neuron n in every analog recording
  * that samples this tick. */

@@ -49,6 +49,43 @@ static const char *const kn_std_recordables[KN_STD_N_REC] = {"v", "gsyn_exc", "g
 #define COMPONENT_AT(type, size, base, i)                                     \
     ((size) == 0 ? (type *)NULL : (type *)((char *)(base) + (size_t)(i) * (size_t)(size)))
 
+/* What phase A of one core needs for one tick, read once from the core into
+ * locals.  The neuron state is made of int32 fields, like many fields of the
+ * core, so without this copy every store to a neuron would oblige the
+ * compiler to reload the core's fields (ring pointer, shifts, ...) for the
+ * next neuron. */
+typedef struct kn_std_tick {
+    MEM(_t) *membrane;                /* component arrays (NULL: no fields) */
+    SYN(_t) *synapse;
+    const INP(_t) *input;
+    THR(_t) *threshold;
+#ifdef KN_ADDITIONAL
+    ADD(_t) *additional;
+#endif
+    uint16_t *ring_row[N_TYPES];      /* this tick's ring entries of each type */
+    uint32_t shifts[N_TYPES];
+} kn_std_tick_t;
+
+static KN_ALWAYS_INLINE kn_std_tick_t kn_std_tick_begin(const kn_neuron_core_t *nc,
+                                                        uint32_t tick)
+{
+    kn_std_tick_t k;
+    k.membrane = (MEM(_t) *)nc->components[KN_KIND_MEMBRANE];
+    k.synapse = (SYN(_t) *)nc->components[KN_KIND_SYNAPSE];
+    k.input = (const INP(_t) *)nc->components[KN_KIND_INPUT];
+    k.threshold = (THR(_t) *)nc->components[KN_KIND_THRESHOLD];
+#ifdef KN_ADDITIONAL
+    k.additional = (ADD(_t) *)nc->components[KN_KIND_ADDITIONAL];
+#endif
+    const uint32_t slot = tick & nc->delay_mask;
+    for (uint32_t s = 0; s < N_TYPES; s++) {
+        /* neuron n of type s is entry kn_ring_index(nc, slot, s, n) */
+        k.ring_row[s] = nc->ring + kn_ring_index(nc, slot, s, 0);
+        k.shifts[s] = nc->shifts[s];
+    }
+    return k;
+}
+
 /* The component structs of one neuron. */
 typedef struct kn_std_neuron {
     MEM(_t) *membrane;
@@ -60,27 +97,27 @@ typedef struct kn_std_neuron {
 #endif
 } kn_std_neuron_t;
 
-static inline kn_std_neuron_t kn_std_neuron_at(const kn_neuron_core_t *nc, uint32_t n)
+static KN_ALWAYS_INLINE kn_std_neuron_t kn_std_neuron_at(const kn_std_tick_t *k, uint32_t n)
 {
     kn_std_neuron_t neuron;
-    neuron.membrane = COMPONENT_AT(MEM(_t), MEM(_SIZE), nc->components[KN_KIND_MEMBRANE], n);
-    neuron.synapse = COMPONENT_AT(SYN(_t), SYN(_SIZE), nc->components[KN_KIND_SYNAPSE], n);
-    neuron.input = COMPONENT_AT(INP(_t), INP(_SIZE), nc->components[KN_KIND_INPUT], n);
-    neuron.threshold = COMPONENT_AT(THR(_t), THR(_SIZE), nc->components[KN_KIND_THRESHOLD], n);
+    neuron.membrane = COMPONENT_AT(MEM(_t), MEM(_SIZE), k->membrane, n);
+    neuron.synapse = COMPONENT_AT(SYN(_t), SYN(_SIZE), k->synapse, n);
+    neuron.input = COMPONENT_AT(const INP(_t), INP(_SIZE), k->input, n);
+    neuron.threshold = COMPONENT_AT(THR(_t), THR(_SIZE), k->threshold, n);
 #ifdef KN_ADDITIONAL
-    neuron.additional = COMPONENT_AT(ADD(_t), ADD(_SIZE), nc->components[KN_KIND_ADDITIONAL], n);
+    neuron.additional = COMPONENT_AT(ADD(_t), ADD(_SIZE), k->additional, n);
 #endif
     return neuron;
 }
 
 /* Step 1: this tick's ring-buffer slot -> synaptic state, and zero it.
  * Like 5.x/6.x, zero entries go through add_input too. */
-static inline void kn_std_transfer(kn_neuron_core_t *nc, SYN(_t) *synapse, uint32_t slot,
-                                   uint32_t n)
+static KN_ALWAYS_INLINE void kn_std_transfer(const kn_std_tick_t *k, SYN(_t) *synapse,
+                                             uint32_t n)
 {
     for (uint32_t s = 0; s < N_TYPES; s++) {
-        uint16_t *entry = &nc->ring[kn_ring_index(nc, slot, s, n)];
-        SYN(_add_input)(synapse, s, ring_to_input(*entry, nc->shifts[s]));
+        uint16_t *entry = &k->ring_row[s][n];
+        SYN(_add_input)(synapse, s, ring_to_input(*entry, k->shifts[s]));
         *entry = 0;
     }
 }
@@ -88,8 +125,8 @@ static inline void kn_std_transfer(kn_neuron_core_t *nc, SYN(_t) *synapse, uint3
 /* Steps 2-11 for one neuron: fills recorded[] with the pre-update values and
  * returns 1 if the neuron spiked.  current_offset: the neuron's current
  * sources this tick (step 7). */
-static inline int kn_std_step(kn_std_neuron_t *neuron, int32_t current_offset,
-                              int32_t recorded[KN_STD_N_REC])
+static KN_ALWAYS_INLINE int kn_std_step(kn_std_neuron_t *neuron, int32_t current_offset,
+                                        int32_t recorded[KN_STD_N_REC])
 {
     int32_t exc[N_EXC], inh[N_INH];
     int32_t total_exc = 0, total_inh = 0;
@@ -134,32 +171,62 @@ static inline int kn_std_step(kn_std_neuron_t *neuron, int32_t current_offset,
     return spiked;
 }
 
+/* Neuron n spiked: its spike-record bit and, with STDP, its post event (in
+ * this phase A, so before any row of this tick is processed in phase B; see
+ * docs/models.md).  Rare, so kept out of line of the neuron loop. */
+static void kn_std_spiked(kn_core_t *core, uint32_t n, uint32_t tick)
+{
+    kn_record_spike(&core->rec, n);
+    if (core->neuron.stdp != NULL)
+        kn_stdp_post_spike(core->neuron.stdp, n, tick);
+}
+
+/* The neuron loop of one tick.  `analog` (some analog recording samples
+ * this tick) and `sources` (the core has current sources) are constants in
+ * each of the four instances the update function calls, so the common case
+ * (nothing sampled, no sources) carries no per-neuron test for them. */
+static KN_ALWAYS_INLINE void kn_std_neurons(kn_core_t *core, uint32_t tick, const int analog,
+                                            const int sources)
+{
+    kn_neuron_core_t *nc = &core->neuron;
+    const kn_std_tick_t k = kn_std_tick_begin(nc, tick);
+    uint32_t *const out = nc->spike_buffer;
+    const uint32_t n_atoms = core->n_atoms;
+    size_t out_n = 0;
+
+    for (uint32_t n = 0; n < n_atoms; n++) {
+        kn_std_neuron_t neuron = kn_std_neuron_at(&k, n);
+        int32_t recorded[KN_STD_N_REC];
+
+        kn_std_transfer(&k, neuron.synapse, n);
+        /* current sources (7.x arithmetic; 0 when the core has none, as in 5.x/6.x) */
+        int32_t current_offset = sources ? kn_current_offset_slow(nc, tick, n) : 0;
+        if (kn_std_step(&neuron, current_offset, recorded)) {
+            KN_ASSERT(out_n < n_atoms);
+            out[out_n++] = n;
+            kn_std_spiked(core, n, tick);
+        }
+        if (analog)
+            kn_record_analog(&core->rec, n, recorded);
+    }
+    core->out_index = out;
+    core->out_n = out_n;
+}
+
 /* Phase A of tick `tick` for one core of this model. */
 static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
 {
-    kn_neuron_core_t *nc = &core->neuron;
-    const uint32_t slot = tick & nc->delay_mask;
-
     kn_recording_begin_tick(&core->rec, tick);
-    core->out_n = 0;
-    for (uint32_t n = 0; n < core->n_atoms; n++) {
-        kn_std_neuron_t neuron = kn_std_neuron_at(nc, n);
-        int32_t recorded[KN_STD_N_REC];
-
-        kn_std_transfer(nc, neuron.synapse, slot, n);
-        /* current sources (7.x arithmetic; 0 when the core has none, as in 5.x/6.x) */
-        int32_t current_offset = kn_current_offset(nc, tick, n);
-        if (kn_std_step(&neuron, current_offset, recorded)) {
-            KN_ASSERT(core->out_n < core->n_atoms);
-            nc->spike_buffer[core->out_n++] = n;
-            kn_record_spike(&core->rec, n);
-            /* STDP: the post event, in this phase A, so before any row of
-             * this tick is processed in phase B (see docs/models.md) */
-            if (nc->stdp != NULL)
-                kn_stdp_post_spike(nc->stdp, n, tick);
-        }
-        kn_record_analog(&core->rec, n, recorded);
-    }
+    const int analog = kn_recording_samples(&core->rec);
+    const int sources = core->neuron.source_offsets != NULL;
+    if (analog && sources)
+        kn_std_neurons(core, tick, 1, 1);
+    else if (analog)
+        kn_std_neurons(core, tick, 1, 0);
+    else if (sources)
+        kn_std_neurons(core, tick, 0, 1);
+    else
+        kn_std_neurons(core, tick, 0, 0);
 }
 
 /* ---- the model descriptor -------------------------------------------- */

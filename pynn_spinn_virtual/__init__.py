@@ -23,7 +23,8 @@ from .control import (end, get_current_time, get_machine, get_max_delay,  # noqa
                       get_min_delay, get_time_step, initialize, name, num_processes, rank,
                       reset, run, run_for, run_until, set_number_of_neurons_per_core, setup)
 from .exceptions import (ConfigurationError, DelayExtensionError, MappingError,  # noqa: F401
-                         NetworkChangedError, ParameterError, SimulatorShutdownError)
+                         NetworkChangedError, ParameterError, SimulatorShutdownError,
+                         UnsupportedModelError)
 from .populations import Assembly, Population, PopulationView  # noqa: F401
 from .procedural_api import connect, create, record, record_gsyn, record_v  # noqa: F401
 from .projections import Projection, SmallWorldConnector  # noqa: F401
@@ -36,6 +37,9 @@ from .standardmodels.electrodes import (ACSource, DCSource, NoisyCurrentSource, 
 from .standardmodels.synapses import (AdditiveWeightDependence,  # noqa: F401
                                       MultiplicativeWeightDependence, SpikePairRule,
                                       STDPMechanism, StaticSynapse)
+# PyNN's other standard models: constructing one raises UnsupportedModelError
+# (a NotImplementedError "<Model> is not supported on SpiNNaker")
+from .standardmodels.unsupported import *  # noqa: F401,F403
 
 NativeRNG = NumpyRNG
 

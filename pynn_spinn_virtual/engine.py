@@ -90,8 +90,13 @@ class LoadedNetwork:
             self._rebuild_kernel()
 
     def update_current_source(self, source):
+        """A current source's set_parameters() between runs (new step arrays: a new kernel
+        network over the same state arrays)."""
+        rebuild = False
         for loaded in self._neuron_cores():
-            loaded.update_current_source(source)
+            rebuild |= loaded.update_current_source(source) == "rebuild"
+        if rebuild:
+            self._rebuild_kernel()
 
     def plastic_weights(self, projection):
         """(connection ids, current 16-bit weights, weight scale) of a plastic projection."""

@@ -3,10 +3,12 @@
 Every message names the population, projection or core concerned and the limit broken,
 as the SpiNNaker toolchain's errors do.
 """
+from pyNN.errors import InvalidParameterValueError
 
 
-class ParameterError(ValueError):
-    """A parameter value the machine cannot represent or the model cannot use."""
+class ParameterError(InvalidParameterValueError):
+    """A parameter value the machine cannot represent or the model cannot use (a ValueError,
+    and PyNN's InvalidParameterValueError, which PyNN's own tests expect)."""
 
 
 class ConfigurationError(ValueError):
@@ -27,3 +29,8 @@ class SimulatorShutdownError(RuntimeError):
 
 class NetworkChangedError(NotImplementedError):
     """The network was changed after a run without reset()."""
+
+
+class UnsupportedModelError(NotImplementedError):
+    """A PyNN model (cell type, synapse type, source, receptor, ion channel) that the SpiNNaker
+    toolchain does not offer; the message names it and says "not supported on SpiNNaker"."""

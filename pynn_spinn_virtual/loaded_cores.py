@@ -112,8 +112,14 @@ class LoadedNeuronCore(LoadedCore):
                     raise self._error(err) from err
 
     def update_current_source(self, changed):
-        """A current source's parameters changed between runs: rewrite them, keep its state."""
-        for source, params, _, _ in self.sources:
+        """A current source's parameters changed between runs: rewrite them, keep its state.
+
+        New step times/amplitudes replace the arrays the kernel reads (returns "rebuild": the
+        kernel must be given the new arrays) and the step source starts again from its first
+        entry, as the machine does when it reloads the region at resume: entries already past
+        are taken one per tick, the current value holds until then."""
+        rebuild = None
+        for k, (source, params, local, steps) in enumerate(self.sources):
             if source is changed:
                 fresh = source.machine_params(self.dt_ms, self.profile)
                 state = {"step": ("index", "amp_last"),
@@ -121,6 +127,12 @@ class LoadedNeuronCore(LoadedCore):
                 for name in fresh.dtype.names:
                     if name not in state:
                         params[name] = fresh[name]
+                new_steps = source.step_arrays(self.dt_ms, self.profile)
+                if not all(_same_array(a, b) for a, b in zip(steps, new_steps)):
+                    self.sources[k] = (source, params, local, new_steps)
+                    params["index"] = 0
+                    rebuild = "rebuild"
+        return rebuild
 
     def set_state(self, variable, values):
         for component in self.population.celltype.components:
@@ -263,6 +275,12 @@ class LoadedDelayCore(LoadedCore):
 
     def reset(self):
         self.counters[:] = 0
+
+
+def _same_array(a, b):
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and bool(np.all(a == b))
 
 
 def load_core(core, dt_ms, profile, current_sources):

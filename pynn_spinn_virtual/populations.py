@@ -15,7 +15,7 @@ from pyNN import common, errors
 from pyNN.parameters import ParameterSpace, Sequence, simplify
 
 from . import kiss, portal_warnings, simulator
-from .exceptions import ConfigurationError, ParameterError
+from .exceptions import ConfigurationError, ParameterError, UnsupportedModelError
 from .fixedpoint import encode_s1615
 from .recording import Recorder, spinnaker_arrays
 from .standardmodels.cells import NeuronModel, SpikeSourceModel
@@ -68,7 +68,22 @@ class _UserCalls:
         if not gather:
             warnings.warn("sPyNNaker only supports gather=True; it is ignored")
         return self.recorder.get(variables, True, self._record_filter, clear,
-                                 annotations=annotations, locations=locations)
+                                 annotations=self._block_annotations(annotations),
+                                 locations=locations)
+
+    def write_data(self, io, variables="all", gather=True, clear=False, annotations=None,
+                   locations=None):
+        """get_data() written to a file or Neo IO (pickle by ".pkl", any neo IO by extension)."""
+        return super().write_data(io, variables, gather, clear,
+                                  annotations=self._block_annotations(annotations),
+                                  locations=locations)
+
+    def _block_annotations(self, annotations):
+        """What annotate() gave this population or view (as PyNN does; sPyNNaker drops them,
+        so they appear only in scripts that annotate), then the call's `annotations`."""
+        merged = dict(getattr(self, "annotations", None) or {})
+        merged.update(annotations or {})
+        return merged or None
 
     def get_spike_counts(self, gather=True):
         """{index in the population: spike count} of the current segment, as sPyNNaker gives
@@ -185,9 +200,9 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
             cellparams = {}   # sim.create(IF_curr_exp) passes None; PyNN would do cls(**None)
         celltype_class = cellclass if isinstance(cellclass, type) else type(cellclass)
         if not issubclass(celltype_class, (NeuronModel, SpikeSourceModel)):
-            raise NotImplementedError(
-                f"{celltype_class.__name__} is not supported by the SpiNNaker tool chain "
-                f"(available: {', '.join(_available_models())})")
+            raise UnsupportedModelError(
+                f"{celltype_class.__name__} is not supported on SpiNNaker: the sPyNNaker tool "
+                f"chain has no such model (available: {', '.join(_available_models())})")
         options = dict(additional_parameters or {})
         options.update(additional_kwargs)
         for name in list(options):
@@ -199,10 +214,21 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
         self._provenance = {}
         self._parameters = {}
         self._initial = {}
+        labels_before = dict(state.labels_in_use)
         label = state.unique_label(label, f"{celltype_class.__name__} vertex")
-        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
-        self._check_atoms_per_core_option(options.get("neurons_per_core"))
-        portal_warnings.check_values(self, "parameter", self.celltype.parameter_space)
+        first_id = state.id_counter
+        try:
+            super().__init__(size, cellclass, cellparams, structure, initial_values, label)
+            self._check_atoms_per_core_option(options.get("neurons_per_core"))
+            portal_warnings.check_values(self, "parameter", self.celltype.parameter_space)
+        except BaseException:
+            # a refused population leaves nothing behind: PyNN registers the recorder before
+            # the cells are checked, and a half-built population's recorder made the next
+            # run() fail with an AttributeError (found by tests/test_fuzz_networks.py)
+            state.recorders.discard(getattr(self, "recorder", None))
+            state.id_counter = first_id
+            state.labels_in_use = labels_before
+            raise
         state.populations.append(self)
         state.network_changed()
 

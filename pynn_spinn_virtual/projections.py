@@ -2,7 +2,8 @@
 
 PyNN's connectors call ``_convergent_connect`` once per post-synaptic neuron; the chunks are
 collected and joined into flat numpy arrays (pre index, post index, weight, delay in ticks),
-from which the mapper builds the machine's synaptic rows.  ``get("weight")`` returns the
+from which the mapper builds the machine's synaptic rows.  ``get("weight")`` returns, before
+the first run, the weights as requested (the host's values) and from the first run on the
 weights as the machine holds them: quantised to 16 bits with the post core's ring-buffer
 shift (the network is mapped on demand for that).
 """
@@ -13,12 +14,13 @@ import warnings
 import numpy as np
 from pyNN import common, errors
 from pyNN import connectors as pynn_connectors
-from pyNN.connectors import FromListConnector
+from pyNN.connectors import (FixedNumberPostConnector, FixedNumberPreConnector,
+                             FromListConnector)
 from pyNN.parameters import LazyArray
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
-from . import connectivity, portal_warnings, simulator
+from . import connectivity, fast_connectors, portal_warnings, simulator
 from .exceptions import DelayExtensionError
 from .mapping import generation
 from .standardmodels.synapses import STDPMechanism, StaticSynapse
@@ -116,6 +118,12 @@ class SmallWorldConnector(pynn_connectors.SmallWorldConnector, pynn_connectors.M
         self._connect_with_map(projection, LazyArray(mask, shape=projection.shape))
 
 
+def _connects_nothing(connector):
+    """A FixedNumberPre/PostConnector asked for n = 0 connections per neuron."""
+    return (isinstance(connector, (FixedNumberPreConnector, FixedNumberPostConnector))
+            and isinstance(connector.n, (int, np.integer)) and connector.n == 0)
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -140,6 +148,15 @@ class Projection(common.Projection):
                     raise errors.ConnectionError(
                         f"{role}-synaptic population '{part.label}' is a spike source "
                         f"({type(part.celltype).__name__}) and cannot receive connections")
+        post_receptors = getattr(postsynaptic_population, "receptor_types", None)
+        if receptor_type is not None and post_receptors is not None \
+                and receptor_type not in post_receptors:
+            # PyNN's own message names neither the projection nor the population
+            name = label or f"{presynaptic_population.label}->{postsynaptic_population.label}"
+            raise errors.ConnectionError(
+                f"Projection '{name}': receptor_type {receptor_type!r} is not a receptor of "
+                f"'{postsynaptic_population.label}' (one of: "
+                f"{', '.join(repr(r) for r in post_receptors)})")
         super().__init__(presynaptic_population, postsynaptic_population, connector,
                          synapse_type, source, receptor_type, space, label)
         if self.label is None:
@@ -155,14 +172,30 @@ class Projection(common.Projection):
             raise errors.ConnectionError(
                 f"Projection '{self.label}': connection probability {p_connect} is not "
                 f"between 0 and 1")
-        with _numpy2_safe_columns(connector, self):
-            connector.connect(self)
+        self._check_no_candidates(connector)
+        if _connects_nothing(connector):
+            pass       # PyNN's loop fails on n=0 without replacement (numpy hstack of nothing)
+        elif not fast_connectors.connect(connector, self):   # vectorised, else PyNN's loop
+            with _numpy2_safe_columns(connector, self):
+                connector.connect(self)
         if isinstance(connector, FromListConnector):   # FromFile reads its list in connect()
             self._check_list_indices(connector)
         self._finalise_connections()
         portal_warnings.check_projection(self)
         state.projections.append(self)
         state.network_changed()
+
+    def _check_no_candidates(self, connector):
+        """PyNN redraws excluded self-connections forever when a one-neuron population has
+        to connect to itself without self-connections: refuse instead of hanging."""
+        if (isinstance(connector, (FixedNumberPreConnector, FixedNumberPostConnector))
+                and connector.with_replacement and not connector.allow_self_connections
+                and self.pre == self.post and self.pre.size == 1
+                and not (isinstance(connector.n, (int, np.integer)) and connector.n == 0)):
+            raise errors.ConnectionError(
+                f"Projection '{self.label}': {type(connector).__name__} without "
+                f"self-connections on the one-neuron population '{self.pre.label}' has no "
+                f"neuron to connect to")
 
     def _check_list_indices(self, connector):
         """PyNN silently drops list entries whose post index is not a neuron of the target
@@ -334,17 +367,57 @@ class Projection(common.Projection):
     def __len__(self):
         return len(self._conn_pre)
 
+    def __getitem__(self, i):
+        """The i-th connection, as a `Connection` (PyNN's per-connection access)."""
+        n = len(self)
+        index = int(i)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"Projection '{self.label}' has {n} connections, no index {i}")
+        return Connection(self, index)
+
+    @property
+    def connections(self):
+        """An iterator over the connections, each a `Connection` whose weight, delay and
+        synapse parameters can be read (and, before a run or after reset(), set)."""
+        return (Connection(self, i) for i in range(len(self)))
+
     def _values(self, name):
+        """The per-connection values of `name`, in connection order.
+
+        Weights and delays: before the first run since setup() nothing has been loaded onto
+        the machine, so these are the values the host generated -- the weights as requested,
+        the delays rounded to whole timesteps -- which is what sPyNNaker's connection holder
+        for a get() made before the first run receives (spec/frontend §2.8). From the first
+        run on they are the machine's: 16-bit weights, whole-tick delays, plastic weights as
+        they are now.
+        """
         if name == "presynaptic_index":
             return self._conn_pre
         if name == "postsynaptic_index":
             return self._conn_post
         if name in ("weight", "delay"):
-            simulator.state.ensure_mapped()
+            state = simulator.state
+            if not getattr(state, "ran_ever", True):
+                if name == "weight":
+                    return self._conn_weight
+                mts = state.profile.machine_time_step_us(state.dt)
+                return connectivity.round_delays_to_timestep(self._conn_delay, mts)
+            state.ensure_mapped()
             if name == "weight":
                 self._refresh_plastic_weights()
                 return self._machine_weight
-            return self._machine_delay_ticks * simulator.state.dt
+            return self._machine_delay_ticks * state.dt
+        if name in self.synapse_type.get_parameter_names():
+            # the plasticity rule's parameters: one value for the whole projection (one rule
+            # per post-synaptic population on SpiNNaker)
+            value = self.synapse_type.parameter_space[name]
+            value = value.base_value if hasattr(value, "base_value") else value
+            if np.ndim(value) == 0 and np.isreal(value):
+                return np.full(len(self), float(value))
+            raise NotImplementedError(
+                f"Projection '{self.label}': {name} must be a single number on SpiNNaker")
         raise errors.NonExistentParameterError(name, self.synapse_type,
                                                self.synapse_type.get_parameter_names())
 
@@ -355,7 +428,8 @@ class Projection(common.Projection):
     def _get_attributes_as_arrays(self, names, multiple_synapses="sum"):
         arrays = []
         for name in names:
-            name = name[:-1] if name.endswith("s") else name
+            # PyNN's plural spellings; other names (A_plus ...) are taken as they are
+            name = {"weights": "weight", "delays": "delay"}.get(name, name)
             values = self._values(name)
             shape = (self.pre.size, self.post.size)
             index = (self._conn_pre, self._conn_post)
@@ -376,22 +450,99 @@ class Projection(common.Projection):
             arrays.append(result)
         return arrays
 
-    def _set_attributes(self, parameter_space):
+    def _check_settable(self, what):
         state = simulator.state
-        state.check_not_ended("Projection.set()")
+        state.check_not_ended(what)
         if state.tick != 0:
             raise NotImplementedError(
                 f"Projection '{self.label}': weights and delays cannot be changed between runs "
                 f"without reset() (as on SpiNNaker)")
+
+    def _store(self, name, values):
+        """New weights or delays (one per connection), checked as at creation."""
+        if name == "weight":
+            self._conn_weight = self._checked_weights(values)
+        elif name == "delay":
+            self._conn_delay = self._checked_delays(values)
+        else:
+            raise errors.NonExistentParameterError(name, self.synapse_type, ["weight", "delay"])
+
+    def _set_attributes(self, parameter_space):
+        state = simulator.state
+        self._check_settable("Projection.set()")
         parameter_space.evaluate(simplify=True)
         for name, value in parameter_space.items():
             if np.ndim(value) == 2:
                 value = value[self._conn_pre, self._conn_post]
             value = np.broadcast_to(np.asarray(value, dtype=float), self._conn_pre.shape).copy()
-            if name == "weight":
-                self._conn_weight = self._checked_weights(value)
-            elif name == "delay":
-                self._conn_delay = self._checked_delays(value)
-            else:
-                raise errors.NonExistentParameterError(name, self.synapse_type, ["weight", "delay"])
+            self._store(name, value)
         state.network_changed()
+
+    def _set_connection_value(self, index, name, value):
+        """Connection.weight = x / Connection.delay = x: one connection's value."""
+        self._check_settable(f"Connection.{name} =")
+        if name not in ("weight", "delay"):
+            raise errors.NonExistentParameterError(name, self.synapse_type, ["weight", "delay"])
+        if np.ndim(value) != 0:
+            raise ValueError(f"Connection.{name} takes a single number, not {value!r}")
+        current = self._conn_weight if name == "weight" else self._conn_delay
+        values = np.array(current, dtype=float)
+        values[index] = float(value)
+        self._store(name, values)
+        simulator.state.network_changed()
+
+
+class Connection(common.Connection):
+    """One connection of a Projection, as PyNN's `Projection.connections` gives them.
+
+    `presynaptic_index` and `postsynaptic_index` are indices into the projection's pre- and
+    post-synaptic populations; `weight`, `delay` and the synapse type's other parameters
+    (A_plus, w_max ...) read what `Projection.get()` would return for this connection.
+    Setting `weight` or `delay` works when `Projection.set()` does: before the first run or
+    after `reset()`.
+    """
+
+    def __init__(self, projection, index):
+        self._projection = projection
+        self._index = index
+
+    @property
+    def presynaptic_index(self):
+        return int(self._projection._conn_pre[self._index])
+
+    @property
+    def postsynaptic_index(self):
+        return int(self._projection._conn_post[self._index])
+
+    @property
+    def weight(self):
+        return float(self._projection._values("weight")[self._index])
+
+    @weight.setter
+    def weight(self, value):
+        self._projection._set_connection_value(self._index, "weight", value)
+
+    @property
+    def delay(self):
+        return float(self._projection._values("delay")[self._index])
+
+    @delay.setter
+    def delay(self, value):
+        self._projection._set_connection_value(self._index, "delay", value)
+
+    def __getattr__(self, name):
+        # only called for names that are not attributes: the synapse type's parameters
+        if name.startswith("_"):
+            raise AttributeError(name)
+        projection = self._projection
+        if name in projection.synapse_type.get_parameter_names():
+            return float(projection._values(name)[self._index])
+        raise AttributeError(f"{type(self).__name__} of Projection '{projection.label}' has "
+                             f"no attribute {name!r}")
+
+    def as_tuple(self, *attribute_names):
+        return tuple(getattr(self, name) for name in attribute_names)
+
+    def __repr__(self):
+        return (f"Connection({self.presynaptic_index} -> {self.postsynaptic_index} of "
+                f"Projection '{self._projection.label}')")

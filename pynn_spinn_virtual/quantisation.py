@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import connectivity
+
 #: relative change above which a projection is reported
 TOLERANCE = 0.01
 
@@ -26,14 +28,19 @@ class ProjectionQuantisation:
     max_relative_change: float
     smallest_weight: float     #: smallest non-zero |weight| requested
     resolution: float          #: one machine weight unit, for the projection's receptor
+    #: delays the machine holds differently from the whole timesteps the host asked for
+    #: (the on-chip expander's s16.15 delay conversion loses a tick, e.g. 2.8 ms at 0.1 ms)
+    n_delays_changed: int = 0
+    delay_example: tuple = None    #: (requested ms, machine ms) of one changed delay
 
     @property
     def worrying(self):
         return self.n_zeroed > 0 or self.max_relative_change > TOLERANCE
 
 
-def summarise(mapping, projections):
-    """One ProjectionQuantisation per projection with connections."""
+def summarise(mapping, projections, dt_ms=None, profile=None):
+    """One ProjectionQuantisation per projection with connections (with `dt_ms` and
+    `profile`, the delays are compared too)."""
     resolution = {}
     for core in mapping.cores:
         if core.kind == "neuron" and "weight_scales" in core.extra:
@@ -50,12 +57,22 @@ def summarise(mapping, projections):
         posts = projection._post_map.populations
         unit = max(float(resolution[p][projection._synapse_type_index]) for p in posts
                    if p in resolution)
+        n_delays_changed, example = 0, None
+        machine_ticks = getattr(projection, "_machine_delay_ticks", None)
+        if dt_ms is not None and profile is not None and machine_ticks is not None:
+            asked = connectivity.host_delay_ticks(projection._conn_delay,
+                                                  profile.machine_time_step_us(dt_ms))
+            changed = np.nonzero(np.asarray(machine_ticks) != asked)[0]
+            n_delays_changed = len(changed)
+            if n_delays_changed:
+                i = changed[0]
+                example = (float(projection._conn_delay[i]), float(machine_ticks[i]) * dt_ms)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),
             n_zeroed=int(np.sum(nonzero & (machine == 0))),
             max_relative_change=float(change.max()) if len(change) else 0.0,
             smallest_weight=float(requested[nonzero].min()) if nonzero.any() else 0.0,
-            resolution=unit))
+            resolution=unit, n_delays_changed=n_delays_changed, delay_example=example))
     return result
 
 
@@ -71,6 +88,13 @@ def warn(summaries):
                 f"Projection '{s.label}': the 16-bit machine weights differ from the requested "
                 f"ones by up to {100 * s.max_relative_change:.1f} % (resolution "
                 f"{s.resolution:.3g})")
+        if s.n_delays_changed:
+            asked, held = s.delay_example
+            warnings.warn(
+                f"Projection '{s.label}': {s.n_delays_changed} of {s.n_connections} delays "
+                f"differ from the requested whole timesteps on SpiNNaker (e.g. {asked:g} ms "
+                f"is {held:g} ms): the on-chip synapse expander converts delays in s16.15 "
+                f"and truncates")
 
 
 def shift_table(mapping):

@@ -128,12 +128,41 @@ class Recorder(recording.Recorder):
         bad sampling_interval (or a bad name after a good one) used to leave the variables
         recorded at the default interval.
         """
-        self._interval_ticks(sampling_interval)
+        interval = self._interval_ticks(sampling_interval)
         names = [variables] if isinstance(variables, str) else list(variables)
         for name in names:
             if not self.population.can_record(name):
                 raise PopulationRecordingError(name, self.population)
+        if interval is not None:
+            self._check_interval_change(names, ids, interval)
         super().record(variables, ids, sampling_interval, locations)
+
+    def _check_sampling_interval(self, sampling_interval):
+        """PyNN's rule (one interval for every variable of a population, a bare ValueError)
+        is replaced by the toolchain's: one interval per variable (`_check_interval_change`)."""
+
+    def _check_interval_change(self, names, ids, interval):
+        """Refuse what one recording region per variable cannot hold: a new interval for
+        a variable that already has data in this segment, or for part of its neurons."""
+        label = _root(self.population).label
+        for name in names:
+            if name == "spikes":
+                continue
+            variable = Variable(name, location=None, label=None)
+            recorded = self.recorded.get(variable, set())
+            old = self._intervals.get(name, 1)
+            if not recorded and name not in self._current.recorded:
+                continue
+            if old == interval:
+                continue
+            if len(self._current.recorded.get(name, ())) and self._simulator.state.tick > 0:
+                raise ConfigurationError(
+                    f"Population '{label}': {name} was recorded every {old} timestep(s) in this "
+                    f"segment; its sampling_interval cannot change before reset()")
+            if recorded and not set(recorded) <= set(ids):
+                raise ConfigurationError(
+                    f"Population '{label}': Current implementation does not support multiple "
+                    f"sampling_intervals for {name} on one population")
 
     def _interval_ticks(self, sampling_interval):
         if sampling_interval is None:

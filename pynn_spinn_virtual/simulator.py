@@ -71,6 +71,9 @@ class State(common.control.BaseState):
         self.checked_runs = []
         self.warned_overruns = set()
         self.mapped_version = -1
+        #: a run has loaded the network onto the (virtual) machine since setup(): from then
+        #: on Projection.get() reads the machine's values (sPyNNaker's "ran ever")
+        self.ran_ever = False
         self.reset()
         self.segment_counter = 0
 
@@ -112,12 +115,13 @@ class State(common.control.BaseState):
     # -- mapping and loading -------------------------------------------------------------
     def ensure_mapped(self):
         """Map the network (partition, shifts, rows) if it changed since the last mapping."""
-        if self.mapping is None or self.loaded_version != self.structure_version:
+        if self.mapping is None or self.mapped_version != self.structure_version:
             self.mapping = map_network(self.populations, self.projections, self.dt, self.profile,
                                        self.machine)
             self.loaded = None
             self.mapped_version = self.structure_version
-            self.quantisation = quantisation.summarise(self.mapping, self.projections)
+            self.quantisation = quantisation.summarise(self.mapping, self.projections,
+                                                     self.dt, self.profile)
             quantisation.warn(self.quantisation)
         return self.mapping
 
@@ -196,6 +200,7 @@ class State(common.control.BaseState):
             self._map_without_running(n_ticks)
             return
         loaded = self.ensure_loaded()
+        self.ran_ever = True
         for recorder in self.recorders:
             recorder.start_run(self.tick)
         if n_ticks > 0:

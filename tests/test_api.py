@@ -438,6 +438,7 @@ def test_projection_get_returns_machine_values(fresh):
     pop = sim.Population(2, sim.IF_curr_exp())
     prj = sim.Projection(src, pop, sim.FromListConnector([(0, 0, 0.3, 2.0), (1, 1, 1.7, 3.0)]),
                          sim.StaticSynapse())
+    sim.run(1.0)
     rows = prj.get(["weight", "delay"], format="list")
     assert [(int(i), int(j)) for i, j, _, _ in rows] == [(0, 0), (1, 1)]
     w = np.array([r[2] for r in rows])

@@ -138,8 +138,10 @@ def test_weight_below_machine_resolution_warns():
     src, post = _pair()
     prj = sim.Projection(src, post, sim.FromListConnector([(0, 0, 5.0, 1.0), (1, 1, 1e-7, 1.0)]),
                          label="tiny")
+    assert prj.get("weight", format="list")[1][2] == 1e-7, "before a run: as requested"
     with pytest.warns(UserWarning, match="'tiny'.*stored as 0"):
-        weights = prj.get("weight", format="list")
+        sim.run(1)
+    weights = prj.get("weight", format="list")
     assert weights[1][2] == 0.0
 
 
@@ -331,8 +333,8 @@ def test_random_weights_and_delays_build_exactly_or_fail_clearly(dt, conns, rece
         try:
             prj = sim.Projection(src, post, sim.FromListConnector(listing),
                                  receptor_type=receptor, label="random")
-            got = prj.get(["weight", "delay"], format="list")
             sim.run(3 * dt)
+            got = prj.get(["weight", "delay"], format="list")
         except CLEAR_ERRORS as err:
             text = str(err)
             assert "'random'" in text or "'post'" in text, f"unnamed error: {text}"

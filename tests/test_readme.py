@@ -29,3 +29,17 @@ def test_ci_runs_the_readme_test_command():
 def test_demo_command_names_an_existing_script():
     script = _readme_commands()[0].split("python ")[-1].strip()
     assert os.path.exists(os.path.join(ROOT, script))
+
+
+def test_the_test_command_fetches_pynn_scenarios_and_ci_requires_them():
+    """PyNN's own scenarios run in CI: the README's test command fetches them (not vendored),
+    and .ci/run makes a failed fetch an error (PYNN_SUITE_REQUIRED=1) rather than a skip."""
+    command = _readme_commands()[1]
+    assert "python tools/fetch_pynn_tests.py" in command
+    assert command.index("fetch_pynn_tests") < command.index("pytest")
+    assert os.path.exists(os.path.join(ROOT, "tools", "fetch_pynn_tests.py"))
+    ci_lines = [line.strip() for line in _read(".ci/run").splitlines()]
+    required = "export PYNN_SUITE_REQUIRED=1"
+    assert required in ci_lines
+    assert ci_lines.index(required) < ci_lines.index(command)
+    assert ".pynn_tests/" in _read(".gitignore").split()

@@ -17,7 +17,7 @@ from pyNN.parameters import ParameterSpace, Sequence
 from pyNN.standardmodels import StandardCurrentSource, build_translations, electrodes
 
 from .. import _kernel, fixedpoint, kiss, simulator
-from ..exceptions import ConfigurationError
+from ..exceptions import ConfigurationError, ParameterError
 
 
 def _identity(parameters):
@@ -59,16 +59,29 @@ class CurrentSource(StandardCurrentSource):
     def set_native_parameters(self, parameters):
         parameters.shape = (1,)
         parameters.evaluate(simplify=True)
+        before = dict(self._native)
         self._native.update({name: (value[0] if isinstance(value, np.ndarray)
                                     and value.dtype == object else value)
                              for name, value in parameters.as_dict().items()})
-        self._check()
+        try:
+            self._check()
+            self._check_machine_words()
+        except ValueError as err:
+            # a refused value changes nothing; the message names the source
+            self._native.clear()
+            self._native.update(before)
+            if isinstance(err, (ParameterError, ConfigurationError)):
+                raise
+            raise ParameterError(f"{type(self).__name__}: {err}") from None
         loaded = simulator.state.loaded
         if loaded is not None:
             loaded.update_current_source(self)
 
     def get_native_parameters(self):
-        return ParameterSpace(dict(self._native), self.get_schema(), (1,))
+        # as PyNN's NEURON backend: plain values, sequences as arrays, so that
+        # `source.times[0]` or `len(source.amplitudes)` work as in PyNN's other backends
+        return ParameterSpace({name: (value.value if isinstance(value, Sequence) else value)
+                               for name, value in self._native.items()})
 
     def _get_data(self):
         raise NotImplementedError("recording a current source is not supported on SpiNNaker")
@@ -99,6 +112,16 @@ class CurrentSource(StandardCurrentSource):
 
     def _check(self):
         pass
+
+    def _check_machine_words(self):
+        """Refuse now (not at the next run) a value the machine's words cannot hold, e.g. an
+        amplitude beyond the s16.15 range or NaN (found by tests/test_fuzz_networks.py)."""
+        state = simulator.state
+        for name, value in self._native.items():
+            if np.any(np.isnan(_values(value))):
+                raise ParameterError(f"{type(self).__name__}: {name} must not be NaN")
+        self.machine_params(state.dt, state.profile)
+        self.step_arrays(state.dt, state.profile)
 
     def _window(self, params, dt_ms, profile):
         params["start"] = profile.current_source_tick(self._native["start"], dt_ms)
@@ -137,9 +160,9 @@ class StepCurrentSource(CurrentSource, electrodes.StepCurrentSource):
     def _check(self):
         times, amplitudes = _values(self._native["times"]), _values(self._native["amplitudes"])
         if len(times) != len(amplitudes):
-            raise ValueError("StepCurrentSource: times and amplitudes must have the same length")
+            raise ParameterError("StepCurrentSource: times and amplitudes must have the same length")
         if np.any(times < 0) or np.any(np.diff(times) <= 0):
-            raise ValueError("StepCurrentSource: times must be >= 0 and strictly increasing")
+            raise ParameterError("StepCurrentSource: times must be >= 0 and strictly increasing")
 
     def _fill(self, params, dt_ms, profile):
         params["index"] = 0

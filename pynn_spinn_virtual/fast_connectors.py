@@ -1,0 +1,716 @@
+"""Vectorised construction of projections for PyNN's standard connectors (issue 7).
+
+PyNN builds a projection one post-synaptic neuron at a time: ``MapConnector._standard_connect``
+walks the columns of a lazily evaluated connection map and, for each column, evaluates the
+synapse parameters (drawing as many values from every ``RandomDistribution`` as the column
+has connections) and calls ``Projection._convergent_connect``.  `connect` builds the same
+connections as whole numpy arrays, with no Python loop per synapse or per post-synaptic
+neuron, drawing the same random numbers from the same generators in the same order.  The
+result -- pre, post, weight, delay, in PyNN's order (by post-synaptic neuron, then as the
+connector lists the sources) -- and the state every generator is left in are exactly those
+of PyNN's own path.  Whatever cannot be reproduced exactly is left to PyNN: `connect`
+returns False with every generator it touched restored, and the projection calls
+``connector.connect()`` as before.  `last_outcome` says which path the last projection took
+and why.
+
+What PyNN 0.13 draws, and from which generator (NumpyRNG over numpy's legacy RandomState):
+
+* Synapse parameters.  ``synapse_type.native_parameters`` deep-copies the parameter space,
+  and lazyarray copies each parameter's distribution on its own, rng included: every random
+  parameter draws from its own copy of its rng, taken when ``_standard_connect`` starts,
+  and the user's generators never move.  (A weight and a delay on one rng thus both start
+  from that rng's state, and a connector sharing the rng does not interleave with them.)
+  Column after column, a parameter's copy gives as many values as the column has
+  connections.  FromList/FromFile copy the parameter space afresh for every target: every
+  target's values start from the same state.
+* FixedProbability: ``random_map < p`` deep-copies the LazyArray and so the connector's
+  rng: the connection draws (``n_pre`` uniform values for every column) come from a copy too.
+* FixedNumberPre/Post and FixedTotalNumber draw from the connector's rng itself (and from
+  `n`'s rng when `n` is a RandomDistribution); FixedNumberPost and FixedTotalNumber draw all
+  their connections before the parameters are copied, FixedNumberPre after.
+* numpy's legacy streams split freely: k calls of sizes n1..nk give the values of one call of
+  n1 + ... + nk (the cached second normal value is part of the state) for every
+  distribution in `_SPLITTABLE`.  'normal_clipped' redraws out-of-range values per call; its
+  column-by-column redraws are reconstructed from the one stream of normal values
+  (`_clipped_values`).
+
+Fast paths: AllToAll, OneToOne, ArrayConnector (boolean arrays), FixedProbability,
+FixedNumberPre/Post (with replacement; without replacement only when no permutation is
+drawn, i.e. `n` a multiple of the number of candidates), FixedTotalNumber, FromList and
+FromFile; parameters that are numbers, (pre x post) arrays or RandomDistributions on
+NumpyRNGs.  The rest falls back (`last_outcome` says why): callables and
+distance expressions, other rngs, FixedNumberPre/Post without replacement drawing
+permutations (numpy's sequential shuffle) or with replacement without self-connections on
+a recurrent projection (per-neuron redraws), callbacks, MPI.
+"""
+import contextlib
+import copy
+import logging
+
+import numpy as np
+from pyNN import common
+from pyNN import connectors as pc
+from pyNN.parameters import ParameterSpace
+from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
+from pyNN.standardmodels import StandardSynapseType
+
+logger = logging.getLogger("pynn_spinn_virtual")
+
+#: False (or inside `disabled()`): every projection is built by PyNN's connectors
+ENABLED = True
+#: "fast", "pynn-after-read" (FromFile read here, connected by PyNN), or why the last
+#: projection was left to PyNN's connectors
+last_outcome = None
+
+#: uniform values drawn at a time by FixedProbability (memory bound, not a loop per neuron)
+_BLOCK = 1 << 22
+
+#: distributions whose values do not depend on how the draws are split into calls
+_SPLITTABLE = frozenset(("uniform", "uniform_int", "normal", "normal_clipped_to_boundary",
+                         "exponential", "lognormal", "gamma", "poisson", "binomial",
+                         "vonmises"))
+
+
+@contextlib.contextmanager
+def disabled():
+    """Build projections through PyNN's connectors while inside this block."""
+    global ENABLED
+    previous = ENABLED
+    ENABLED = False
+    try:
+        yield
+    finally:
+        ENABLED = previous
+
+
+class Fallback(Exception):
+    """This projection is built by PyNN's connectors (the message says why)."""
+
+
+def connect(connector, projection):
+    """Make `projection`'s connections for `connector` as PyNN would; False: not done.
+
+    On success the connections are appended to ``projection._chunks`` as one chunk (the
+    format of ``Projection._convergent_connect``).  On False nothing was added and every
+    generator is in the state it was in before the call.
+    """
+    global last_outcome
+    if not ENABLED:
+        last_outcome = "disabled"
+        return False
+    builder = _BUILDERS.get(type(connector))
+    if builder is None:
+        last_outcome = f"no fast path for {type(connector).__name__}"
+        return False
+    snapshots = _Snapshots()
+    try:
+        _check_common(connector, projection)
+        result = builder(connector, projection, snapshots)
+    except (Fallback, ValueError, TypeError, OverflowError, ZeroDivisionError) as reason:
+        # ValueError & co: PyNN would raise (or do something odd) here; let it do so itself
+        snapshots.restore()
+        last_outcome = (str(reason) if isinstance(reason, Fallback)
+                        else f"{type(reason).__name__}: {reason}")
+        logger.debug("Projection %s: PyNN's connector (%s)", projection.label, last_outcome)
+        return False
+    if result is _DONE_BY_PYNN:
+        last_outcome = "pynn-after-read"
+        return True
+    pre, post, weight, delay = result
+    projection._chunks.append((pre, post, weight, delay))
+    last_outcome = "fast"
+    return True
+
+
+_DONE_BY_PYNN = object()
+
+
+# -- generators ---------------------------------------------------------------------------
+class _Snapshots:
+    """States of the user's generators before this module draws from them."""
+
+    def __init__(self):
+        self._states = []
+
+    def take(self, rng):
+        if all(saved is not rng for saved, _ in self._states):
+            self._states.append((rng, rng.rng.get_state()))
+
+    def restore(self):
+        for rng, state in self._states:
+            rng.rng.set_state(state)
+
+
+def _plain_rng(rng):
+    """A NumpyRNG drawing through numpy's legacy RandomState as PyNN 0.13's does."""
+    if not isinstance(rng, NumpyRNG) or type(getattr(rng, "rng", None)) is not np.random.RandomState:
+        return False
+    cls = type(rng)
+    return all(getattr(cls, name) is getattr(NumpyRNG, name)
+               for name in ("next", "_next", "__deepcopy__", "normal_clipped", "_clipped",
+                            "normal_clipped_to_boundary"))
+
+
+def _check_distribution(rd, what):
+    if type(rd) is not RandomDistribution or not _plain_rng(rd.rng):
+        raise Fallback(f"{what}: {rd} is not a RandomDistribution over a NumpyRNG")
+    if rd.name not in _SPLITTABLE and rd.name != "normal_clipped":
+        raise Fallback(f"{what}: '{rd.name}' distribution")
+    if any(np.ndim(value) != 0 for value in rd.parameters.values()):
+        raise Fallback(f"{what}: array parameters of a RandomDistribution")
+
+
+def _draw_n(n, size, snapshots, what):
+    """`n` of a FixedNumber connector: an int for every neuron, or `size` values of `n`."""
+    if isinstance(n, RandomDistribution):
+        _check_distribution(n, what)
+        if n.name == "normal_clipped":
+            raise Fallback(f"{what}: 'normal_clipped' numbers of connections")
+        snapshots.take(n.rng)
+        counts = np.asarray(n.next(size))
+        if not np.issubdtype(counts.dtype, np.integer) or np.any(counts < 0):
+            raise Fallback(f"{what}: numbers of connections that are not counts")
+        return counts.astype(np.int64)
+    if not isinstance(n, (int, np.integer)) or n < 0:
+        raise Fallback(f"{what}: n = {n!r}")
+    return np.full(size, int(n), dtype=np.int64)
+
+
+def _randint(rng, total, high, snapshots):
+    """`total` values of PyNN's 'uniform_int' draws on `rng` (split across calls freely)."""
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    snapshots.take(rng)
+    return np.asarray(rng.next(int(total), "uniform_int", {"low": 0, "high": high}, mask=None),
+                      dtype=np.int64)
+
+
+# -- checks common to all connectors ------------------------------------------------------
+def _ids(neurons):
+    return np.asarray(neurons.all_cells).astype(np.int64)
+
+
+def _check_common(connector, projection):
+    if getattr(connector, "location_selector", None) is not None:
+        raise Fallback("location_selector")
+    if getattr(connector, "callback", None) is not None:
+        raise Fallback("progress callback")
+    state = projection._simulator.state
+    if state.num_processes != 1 or state.mpi_rank != 0:
+        raise Fallback("MPI")
+    synapse_type = projection.synapse_type
+    if getattr(connector, "safe", False) and getattr(synapse_type, "parameter_checks", None):
+        raise Fallback("synapse parameter checks")
+    if not np.all(projection.post._mask_local):
+        raise Fallback("non-local post-synaptic neurons")
+    post_ids = _ids(projection.post)
+    if np.unique(post_ids).size != post_ids.size:
+        raise Fallback("a post-synaptic neuron appears twice")
+
+
+def _no_self_mask_ids(projection):
+    """IDs to compare for allow_self_connections=False in MapConnectors (PyNN compares IDs,
+    or indices for a Population onto itself, which is the same)."""
+    return _ids(projection.pre), _ids(projection.post)
+
+
+# -- synapse parameters -------------------------------------------------------------------
+class _Plan:
+    """How each native synapse parameter is evaluated: 'const' (a value), 'array' (a pre x post
+    array), 'column' (a FromList column), 'random' (a RandomDistribution, drawn from the copy
+    PyNN's deepcopy made)."""
+
+    def __init__(self):
+        self.items = []        # (name, kind, value)
+
+    def add(self, name, kind, value):
+        self.items.append((name, kind, value))
+
+    @property
+    def parallel_safe(self):
+        return any(kind == "random" and value.rng.parallel_safe
+                   for _, kind, value in self.items)
+
+
+def _classify(native, plan, columns=None):
+    for name, larray in native.items():
+        if isinstance(larray, ParameterSpace):
+            raise Fallback(f"{name}: nested parameters")
+        base = larray.base_value
+        if columns is not None and name in columns:
+            plan.add(name, "column", columns[name])
+        elif larray.is_homogeneous:
+            plan.add(name, "const", larray.evaluate(simplify=True))
+        elif isinstance(base, RandomDistribution) and not larray.operations:
+            _check_distribution(base, name)
+            plan.add(name, "random", base)
+        elif (columns is None and isinstance(base, np.ndarray) and base.ndim == 2
+              and not larray.operations):
+            plan.add(name, "array", base)
+        else:
+            raise Fallback(f"{name}: {type(base).__name__} values")
+    return plan
+
+
+def _map_plan(projection):
+    """The synapse parameters as ``MapConnector._standard_connect`` takes them; the rngs of
+    random parameters are copied now (call this where PyNN would)."""
+    native = projection.synapse_type.native_parameters
+    native.shape = (projection.pre.size, projection.post.size)
+    return _classify(native, _Plan())
+
+
+def _segments(post):
+    """(counts, seg, rank): lengths of the runs of equal values in the non-decreasing `post`
+    (the connections of each connected column, in order), and for each connection its run
+    and its rank in the run."""
+    n = len(post)
+    if n == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
+    counts = np.diff(np.r_[first, n])
+    seg = np.repeat(np.arange(len(counts)), counts)
+    rank = np.arange(n) - first[seg]
+    return counts, seg, rank
+
+
+def _evaluate(plan, pre, post, restart):
+    """Values of every parameter for the connections (pre, post), listed column by column.
+
+    restart=False: a MapConnector, whose columns continue each other's random streams;
+    restart=True: FromList, whose targets all start from the same copy state.
+    """
+    values, groups = {}, {}
+    for name, kind, value in plan.items:
+        if kind in ("const", "column"):
+            values[name] = value
+        elif kind == "array":
+            values[name] = value[pre, post]
+        else:
+            groups.setdefault(id(value.rng), []).append((name, value))
+    if groups:
+        segments = _segments(post)
+        for consumers in groups.values():
+            values.update(_draw_group(consumers, segments, restart))
+    return values
+
+
+def _draw_group(consumers, segments, restart):
+    """Values of the random parameters drawing from one (copied) generator."""
+    if len(consumers) > 1:
+        # lazyarray 0.7 copies each parameter's distribution (and rng) separately, so this
+        # does not happen with PyNN 0.13; other versions would interleave the draws
+        raise Fallback("parameters sharing one copy of a generator")
+    name, rd = consumers[0]
+    counts, seg, rank = segments
+    n_conn = len(seg)
+    if n_conn == 0:
+        return {name: np.zeros(0)}
+    if rd.name == "normal_clipped":
+        return {name: _clipped_values(rd, segments, restart)}
+    if restart:
+        return {name: np.asarray(rd.next(int(counts.max())))[rank]}
+    return {name: np.asarray(rd.next(n_conn))}
+
+
+class _NormalStream:
+    """The normal values a 'normal_clipped' distribution draws from its (copied) rng, drawn
+    as far as needed, with the positions of those inside and outside [low, high].  Draws from
+    a legacy RandomState continue each other (the cached second value is in its state)."""
+
+    def __init__(self, rd):
+        p = rd.parameters
+        self.mu, self.sigma, self.low, self.high = p["mu"], p["sigma"], p["low"], p["high"]
+        self.rs = rd.rng.rng
+        self.values = np.zeros(0)
+        self.good = np.zeros(0, dtype=bool)
+        self.goodpos = np.zeros(0, dtype=np.int64)
+        self.badpos = np.zeros(0, dtype=np.int64)
+
+    def ensure_goods(self, n_goods):
+        """Draw until the stream holds at least `n_goods` in-range values."""
+        while len(self.goodpos) < n_goods:
+            have = len(self.values)
+            fraction = (len(self.goodpos) + 1) / (have + 1) if have else 1.0
+            if have > 1000 and fraction < 1e-3:
+                raise Fallback("'normal_clipped' range almost never hit")
+            extra = int((n_goods - len(self.goodpos)) / max(fraction, 1e-3) * 1.02) + 64
+            new = self.rs.normal(loc=self.mu, scale=self.sigma, size=extra)
+            good = ~((new > self.high) | (new < self.low))     # PyNN's test, negated
+            self.goodpos = np.concatenate((self.goodpos, np.flatnonzero(good) + have))
+            self.badpos = np.concatenate((self.badpos, np.flatnonzero(~good) + have))
+            self.values = np.concatenate((self.values, new))
+            self.good = np.concatenate((self.good, good))
+
+    def assign(self, starts, segments):
+        """The values of ``normal_clipped`` draws of counts[j] values starting at position
+        starts[j] of the stream, concatenated.
+
+        ``WrappedRNG._clipped`` draws k values, then redraws the out-of-range ones, in
+        index order, as long as some remain -- a first-in first-out queue of slots -- so a
+        draw ends just after its k-th in-range value, and its (k + i)-th value replaces its
+        i-th out-of-range value.  Following these replacements from each slot's first value
+        to an in-range one gives the slot's value; the chains (one link per redraw round)
+        are followed by pointer doubling over the out-of-range values only.
+        """
+        counts, seg, rank = segments
+        good_before = np.searchsorted(self.goodpos, starts)
+        self.ensure_goods(int((good_before + counts).max()))
+        ends = self.goodpos[good_before + counts - 1] + 1
+        bad_before = starts - good_before                 # bads before each start
+        n_bad = np.searchsorted(self.badpos, ends) - bad_before
+        # one node per out-of-range value of each draw: (draw j, i-th bad of the draw)
+        first_node = np.cumsum(n_bad) - n_bad
+        node_seg = np.repeat(np.arange(len(starts)), n_bad)
+        node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
+        replacement = starts[node_seg] + counts[node_seg] + node_i    # stream position
+        root = len(node_seg)                                          # sentinel node
+        still_bad = ~self.good[replacement]
+        pointer = np.full(root + 1, root)
+        pointer[:root][still_bad] = (first_node[node_seg[still_bad]]
+                                     + np.searchsorted(self.badpos, replacement[still_bad])
+                                     - bad_before[node_seg[still_bad]])
+        rounds = np.ones(root + 1, dtype=np.int64)
+        rounds[root] = 0
+        last = np.arange(root + 1)
+        while True:
+            jump = pointer[pointer]
+            if np.array_equal(jump, pointer):
+                break
+            rounds = rounds + rounds[pointer]
+            last = np.where(pointer != root, last[pointer], last)
+            pointer = jump
+        position = starts[seg] + rank                     # each slot's first value
+        out = self.values[position]
+        bad = ~self.good[position]
+        if bad.any():
+            node = (first_node[seg[bad]] + np.searchsorted(self.badpos, position[bad])
+                    - bad_before[seg[bad]])
+            if rounds[node].max() > MAX_REDRAWS:
+                raise Fallback("'normal_clipped' needs more redraws than PyNN allows")
+            out[bad] = self.values[replacement[last[node]]]
+        return out
+
+
+def _clipped_values(rd, segments, restart):
+    """One 'normal_clipped' parameter on its generator copy."""
+    counts = segments[0]
+    stream = _NormalStream(rd)
+    if restart:
+        starts = np.zeros(len(counts), dtype=np.int64)
+    else:
+        # column j starts just after the (counts[0] + ... + counts[j-1])-th in-range value
+        before = np.cumsum(counts) - counts
+        stream.ensure_goods(int(counts.sum()))
+        starts = np.where(before > 0, stream.goodpos[np.maximum(before - 1, 0)] + 1, 0)
+    return stream.assign(starts, segments)
+
+
+def _full(value, n):
+    return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+
+
+def _result(plan, pre, post, restart=False):
+    pre = np.asarray(pre, dtype=np.int64)
+    post = np.asarray(post, dtype=np.int64)
+    values = _evaluate(plan, pre, post, restart)
+    if "weight" not in values or "delay" not in values:
+        raise Fallback("synapse type without weight and delay")
+    n = len(pre)
+    return pre, post, _full(values["weight"], n), _full(values["delay"], n)
+
+
+# -- connectors ---------------------------------------------------------------------------
+def _all_to_all(connector, projection, snapshots):
+    plan = _map_plan(projection)
+    n_pre, n_post = projection.pre.size, projection.post.size
+    allow = connector.allow_self_connections
+    if allow is True:
+        pre = np.tile(np.arange(n_pre), n_post)
+        post = np.repeat(np.arange(n_post), n_pre)
+    elif allow is False:
+        pre_ids, post_ids = _no_self_mask_ids(projection)
+        post, pre = np.nonzero(post_ids[:, None] != pre_ids[None, :])
+    else:
+        raise Fallback(f"allow_self_connections={allow!r}")
+    return _result(plan, pre, post)
+
+
+def _one_to_one(connector, projection, snapshots):
+    plan = _map_plan(projection)
+    n = min(projection.pre.size, projection.post.size)
+    return _result(plan, np.arange(n), np.arange(n))
+
+
+def _array(connector, projection, snapshots):
+    array = connector.array
+    if isinstance(array, list):
+        array = np.array(array)
+    if (not isinstance(array, np.ndarray) or array.dtype != bool
+            or array.shape != (projection.pre.size, projection.post.size)):
+        raise Fallback("ArrayConnector: not a boolean pre x post array")
+    plan = _map_plan(projection)
+    post, pre = np.nonzero(array.T)
+    return _result(plan, pre, post)
+
+
+def _fixed_probability(connector, projection, snapshots):
+    rng = connector.rng
+    if not _plain_rng(rng):
+        raise Fallback("FixedProbability: not a NumpyRNG")
+    n_pre, n_post = projection.pre.size, projection.post.size
+    allow = connector.allow_self_connections
+    no_self = mutual = False
+    if not allow:
+        no_self = True
+        pre_ids, post_ids = _no_self_mask_ids(projection)
+    elif allow == "NoMutual":
+        if not (isinstance(projection.pre, common.Population)
+                and isinstance(projection.post, common.Population)
+                and projection.pre == projection.post):
+            raise Fallback("NoMutual between different populations")
+        mutual = True
+    # ``random_map < p`` deep-copies the LazyArray and its rng: draws come from a copy.
+    # Its RandomDistribution('uniform', (0, 1)) values are 0.0 + 1.0 * random_sample()
+    stream = copy.deepcopy(rng).rng
+    plan = _map_plan(projection)
+    p = connector.p_connect
+    per_block = max(1, _BLOCK // n_pre)
+    pres, posts = [], []
+    for c0 in range(0, n_post, per_block):        # blocks of columns, for memory only
+        c1 = min(n_post, c0 + per_block)
+        connected = (stream.random_sample((c1 - c0) * n_pre) < p).reshape(c1 - c0, n_pre)
+        if no_self:
+            connected &= pre_ids[None, :] != post_ids[c0:c1, None]
+        if mutual:
+            connected &= np.arange(n_pre)[None, :] > np.arange(c0, c1)[:, None]
+        cols, rows = np.divmod(np.flatnonzero(connected), n_pre)
+        posts.append(cols + c0)
+        pres.append(rows)
+    return _result(plan, np.concatenate(pres), np.concatenate(posts))
+
+
+def _ranks(counts):
+    total = int(counts.sum())
+    return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+
+
+def _full_sets(counts, owners, size, exclude):
+    """Targets of connections made as whole copies of the candidates (no permutation):
+    owner i's r-th connection goes to candidate r % size (skipping i itself if exclude)."""
+    if size <= 0:
+        raise Fallback("no candidates")
+    if np.any(counts == 0):
+        raise Fallback("n = 0 without replacement (PyNN fails)")
+    if np.any(counts % size):
+        raise Fallback("permutations (numpy's shuffle is sequential)")
+    candidate = _ranks(counts) % size
+    if exclude:
+        candidate = candidate + (candidate >= owners)
+    return candidate
+
+
+def _fixed_number_pre(connector, projection, snapshots):
+    rng = connector.rng
+    if not _plain_rng(rng):
+        raise Fallback("FixedNumberPre: not a NumpyRNG")
+    n_pre, n_post = projection.pre.size, projection.post.size
+    plan = _map_plan(projection)        # copied before the connector draws, as PyNN does
+    parallel = plan.parallel_safe or rng.parallel_safe
+    allow_or_other = connector.allow_self_connections or projection.pre != projection.post
+    if not allow_or_other and not parallel:
+        raise Fallback("PyNN needs a parallel-safe rng here")
+    if connector.with_replacement and not allow_or_other:
+        raise Fallback("with replacement, no self-connections: per-neuron redraws")
+    counts = _draw_n(connector.n, n_post, snapshots, "FixedNumberPre n")
+    post = np.repeat(np.arange(n_post), counts)
+    if connector.with_replacement:
+        pre = _randint(rng, counts.sum(), n_pre, snapshots)
+    else:
+        exclude = not allow_or_other
+        pre = _full_sets(counts, post, n_pre - 1 if exclude else n_pre, exclude)
+    return _result(plan, pre, post)
+
+
+def _fixed_number_post(connector, projection, snapshots):
+    rng = connector.rng
+    if not _plain_rng(rng):
+        raise Fallback("FixedNumberPost: not a NumpyRNG")
+    n_pre, n_post = projection.pre.size, projection.post.size
+    if isinstance(connector.n, RandomDistribution) and connector.n.rng is rng:
+        raise Fallback("FixedNumberPost: n drawn from the connector's rng between targets")
+    exclude = not connector.allow_self_connections and projection.pre == projection.post
+    if connector.with_replacement and exclude:
+        raise Fallback("with replacement, no self-connections: per-neuron redraws")
+    counts = _draw_n(connector.n, n_pre, snapshots, "FixedNumberPost n")
+    sources = np.repeat(np.arange(n_pre), counts)
+    if connector.with_replacement:
+        targets = _randint(rng, counts.sum(), n_post, snapshots)
+    else:
+        targets = _full_sets(counts, sources, n_post - 1 if exclude else n_post, exclude)
+    plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
+    if not (plan.parallel_safe or rng.parallel_safe):
+        raise Fallback("PyNN's non-parallel-safe branch")
+    order = np.argsort(targets, kind="stable")
+    return _result(plan, sources[order], targets[order])
+
+
+def _gen_mask(r):
+    return (1 << int(r).bit_length()) - 1
+
+
+def _alternating_randint(rs, high_a, high_b, count):
+    """`count` pairs (randint(0, high_a), randint(0, high_b)) drawn alternately, one value per
+    call, from the legacy RandomState `rs`: what FixedTotalNumber's loop draws.
+
+    Each legacy randint value is the first 32-bit word w of the stream with
+    (w & mask) <= high - 1 (a range of 0 draws nothing).  With two ranges the words are
+    parsed by a two-state automaton (next value for a or for b), evaluated vectorised: a word
+    accepted by both ranges swaps the state, by one range sets it, by none keeps it.  Only
+    as many words as values still needed are drawn at a time, so the generator never moves
+    past the last word PyNN would use.
+    """
+    ra, rb = high_a - 1, high_b - 1
+    if count == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if ra == rb:
+        if ra == 0:
+            return np.zeros(count, dtype=np.int64), np.zeros(count, dtype=np.int64)
+        values = rs.randint(0, high_a, size=2 * count)
+        return values[0::2].astype(np.int64), values[1::2].astype(np.int64)
+    if ra == 0:
+        return np.zeros(count, dtype=np.int64), rs.randint(0, high_b, size=count).astype(np.int64)
+    if rb == 0:
+        return rs.randint(0, high_a, size=count).astype(np.int64), np.zeros(count, dtype=np.int64)
+    if max(ra, rb) >= 0xFFFFFFFF:
+        raise Fallback("64-bit ranges")
+    ma, mb = _gen_mask(ra), _gen_mask(rb)
+    bitgen = rs._bit_generator
+    state = 0               # 0: the next value is a's
+    need = 2 * count
+    chunks = []
+    while need > 0:
+        words = bitgen.random_raw(need)
+        va, vb = words & ma, words & mb
+        acc_a, acc_b = va <= ra, vb <= rb
+        swap = acc_a & acc_b
+        const = acc_a ^ acc_b                  # sets the state to 1 if a accepts, else 0
+        index = np.arange(len(words))
+        last_const = np.maximum.accumulate(np.where(const, index, -1))
+        before = np.r_[-1, last_const[:-1]]    # last constant map strictly before each word
+        swaps = np.cumsum(swap)
+        swaps_before = np.r_[0, swaps[:-1]]
+        has_const = before >= 0
+        safe = np.maximum(before, 0)
+        start = np.where(has_const, acc_a[safe].astype(np.int64), state)
+        parity = (swaps_before - np.where(has_const, swaps[safe], 0)) & 1
+        st = start ^ parity
+        accepted = np.where(st == 0, acc_a, acc_b)
+        chunks.append(np.where(st == 0, va, vb)[accepted])
+        state = int(st[-1] ^ accepted[-1])
+        need -= int(accepted.sum())
+    values = np.concatenate(chunks).astype(np.int64)
+    return values[0::2], values[1::2]
+
+
+def _fixed_total_number(connector, projection, snapshots):
+    rng = connector.rng
+    if not _plain_rng(rng):
+        raise Fallback("FixedTotalNumber: not a NumpyRNG")
+    n = connector.n
+    if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
+        raise Fallback("FixedTotalNumber: n is not an int")
+    n_pre, n_post = projection.pre.size, projection.post.size
+    # PyNN's draw of the number of connections of this (only) MPI process
+    state = projection._simulator.state
+    targets_per_process = int(len(projection.post) / state.num_processes)
+    bino = RandomDistribution("binomial", [n, targets_per_process / len(projection.post)],
+                              rng=rng)
+    bino.parameters["p"] = targets_per_process / (len(projection.post) - 0)
+    bino.parameters["n"] = n - 0
+    snapshots.take(rng)
+    n_conn = int(bino.next())
+    possible_targets = np.arange(n_post)[projection.post._mask_local]
+    sources, target_index = _alternating_randint(rng.rng, n_pre, len(possible_targets), n_conn)
+    targets = possible_targets[target_index]
+    plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
+    if not (plan.parallel_safe or rng.parallel_safe):
+        raise Fallback("PyNN's non-parallel-safe branch")
+    order = np.argsort(targets, kind="stable")
+    return _result(plan, sources[order], targets[order])
+
+
+def _from_list(connector, projection, snapshots):
+    synapse_type = projection.synapse_type
+    names = synapse_type.get_parameter_names()
+    column_names = tuple(connector.column_names)
+    if any(name not in names for name in column_names):
+        raise Fallback("unknown column name")
+    conn_list = connector.conn_list
+    if (not isinstance(conn_list, np.ndarray) or conn_list.size == 0 or conn_list.ndim != 2
+            or conn_list.dtype.kind not in "iuf"
+            or conn_list.shape[1] != len(column_names) + 2):
+        raise Fallback("FromList: not a numeric (n, 2 + columns) list")
+    for column, size in ((0, projection.pre.size), (1, projection.post.size)):
+        index = conn_list[:, column]
+        if not (np.all(index == np.round(index)) and index.min() >= 0 and index.max() < size):
+            raise Fallback("FromList: indices PyNN would refuse or drop")
+    if not isinstance(synapse_type, StandardSynapseType):
+        raise Fallback("not a standard synapse type")
+    # PyNN's order: sorted by target with numpy's default sort, the list kept sorted
+    order = np.argsort(conn_list[:, 1])
+    conn_list = conn_list[order]
+    # the parameters as PyNN evaluates them for every target: a copy of the synapse's
+    # parameter space (every target's copy starts from the same generator states), the
+    # columns set, translated
+    space = copy.deepcopy(synapse_type.parameter_space)
+    for name, larray in space.items():
+        if isinstance(larray, ParameterSpace) or np.ndim(larray.base_value) != 0 and not \
+                isinstance(larray.base_value, RandomDistribution):
+            raise Fallback(f"{name}: array values with FromList")
+    space.shape = (1,)
+    space.update(**{name: np.zeros(1) for name in column_names})
+    native = synapse_type.translate(space)
+    columns = {}
+    for col, name in enumerate(column_names, 2):
+        translation = synapse_type.translations.get(name, {})
+        if (translation.get("translated_name") != name
+                or translation.get("forward_transform") != name):
+            raise Fallback(f"{name}: translated column")
+        columns[name] = conn_list[:, col]
+    plan = _classify(native, _Plan(), columns)
+    result = _result(plan, conn_list[:, 0].astype(int), conn_list[:, 1].astype(int),
+                     restart=True)
+    connector.conn_list = conn_list
+    return result
+
+
+def _from_file(connector, projection, snapshots):
+    if connector.distributed:
+        raise Fallback("distributed FromFile")
+    # FromFileConnector.connect up to FromListConnector.connect (the file is read once)
+    connector.column_names = connector.file.get_metadata().get("columns", ("weight", "delay"))
+    for ignore in "ij":
+        if ignore in connector.column_names:
+            connector.column_names.remove(ignore)
+    connector.conn_list = connector.file.read()
+    try:
+        return _from_list(connector, projection, snapshots)
+    except (Fallback, ValueError, TypeError, OverflowError, ZeroDivisionError):
+        snapshots.restore()
+        pc.FromListConnector.connect(connector, projection)
+        return _DONE_BY_PYNN
+
+
+_BUILDERS = {
+    pc.AllToAllConnector: _all_to_all,
+    pc.OneToOneConnector: _one_to_one,
+    pc.ArrayConnector: _array,
+    pc.FixedProbabilityConnector: _fixed_probability,
+    pc.FixedNumberPreConnector: _fixed_number_pre,
+    pc.FixedNumberPostConnector: _fixed_number_post,
+    pc.FixedTotalNumberConnector: _fixed_total_number,
+    pc.FromListConnector: _from_list,
+    pc.FromFileConnector: _from_file,
+}
