@@ -39,9 +39,14 @@ def expander_weight_ints(weights, factor):
     return ints & 0xFFFF
 
 
+_INT32_MAX = np.iinfo(np.int32).max
+
+
 def host_delay_ticks(delays_ms, mts_us):
-    """Host rows: ``rint(d * (1000 / mts))`` ticks."""
-    return np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us)).astype(np.int64)
+    """Host rows: ``rint(d * (1000 / mts))`` ticks (int32; absurdly long delays saturate at
+    the int32 maximum rather than wrap, so that they still fail the delay limit)."""
+    ticks = np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us))
+    return np.minimum(ticks, _INT32_MAX).astype(np.int32)
 
 
 def expander_delay_ticks(delays_ms, mts_us):
@@ -52,7 +57,7 @@ def expander_delay_ticks(delays_ms, mts_us):
     per_ms = int(fixedpoint.encode_s1615(_US_PER_MS / mts_us))
     product = (np.asarray(fixedpoint.encode_s1615(delays_ms), dtype=np.int64) * per_ms) >> 15
     ticks = np.where(product < 0, 1, (product >> 15) & 0xFFFF)
-    return np.maximum(ticks, 1)
+    return np.maximum(ticks, 1).astype(np.int32)
 
 
 def round_delays_to_timestep(delays_ms, mts_us):

@@ -104,7 +104,7 @@ class LoadedNetwork:
             edge = self.mapping.edges[i]
             if edge.projection is projection:
                 scale = edge.post_core.extra["weight_scales"][edge.synapse_type]
-                yield edge.connection_ids[edge.order], weights, scale
+                yield edge.connection_ids, weights, scale     # ids in row order
 
     def set_state(self, population, variable, values):
         """Overwrite the current value of a state variable (Population.initialize after a run)."""

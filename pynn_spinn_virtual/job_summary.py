@@ -152,9 +152,8 @@ def _population_summary(population, slices, mapping, state):
     delay_cores = [c for c in mapping.delay_cores if c.population is population]
     if delay_cores:
         stages = max(int(c.extra["n_stages"]) for c in delay_cores)
-        max_delay = max((int(np.max(e.delay_ticks)) for e in mapping.edges
-                         if e.pre_core.population is population and len(e.delay_ticks)),
-                        default=0)
+        max_delay = max((e.max_delay_ticks for e in mapping.edges
+                         if e.pre_core.population is population), default=0)
         result["delay_extension"] = {
             "cores": len(delay_cores), "stages": stages,
             "stage_ticks": int(profile.delay_slots),
@@ -169,8 +168,8 @@ def _fan_in(population, mapping):
     edges = [e for e in mapping.edges if e.post_core.population is population]
     if not edges:
         return {"max_synapses_per_neuron": 0, "source_rows": 0}
-    posts = np.concatenate([np.asarray(e.post_atoms) for e in edges])
-    counts = np.bincount(posts, minlength=population.size) if len(posts) else np.zeros(1)
+    counts = np.concatenate([core.extra.get("synapses_per_neuron", np.zeros(1, dtype=int))
+                             for core in mapping.population_cores[population]])
     rows_by_core = Counter()
     seen = set()
     for e in edges:

@@ -29,9 +29,10 @@ population whose data is generated; every core of the population then uses it.  
 :class:`EdgeStatistics` per such projection (duplicates with the same ``projection_id`` are
 counted once, as 6.0 keys its statistics by projection).
 """
+import functools
+import math
 from dataclasses import dataclass
 from typing import Hashable, Optional
-import math
 
 import numpy as np
 from scipy import special, stats
@@ -311,8 +312,45 @@ def _needs_distances(value, distances, what):
 # lognorm(s=mu, loc=sigma), vonmises(mu, kappa) becomes vonmises(kappa=mu, loc=kappa).
 # These change the chosen shift, so they are reproduced on purpose.
 def _dist_frozen(dist):
-    p = dist.parameters
-    name = dist.name
+    """(frozen scipy distribution, low, high); cached: a large network asks for the same
+    distribution once per edge, and freezing a scipy distribution takes a millisecond."""
+    key = (dist.name, tuple(sorted((k, float(v)) for k, v in dist.parameters.items())))
+    return _frozen_cached(key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _frozen_cached(key):
+    name, items = key
+    p = dict(items)
+    frozen, low, high = _freeze(name, p)
+    return _CachedStats(frozen), low, high
+
+
+class _CachedStats:
+    """mean(), var() and ppf() of a frozen distribution, each computed once per argument."""
+
+    def __init__(self, frozen):
+        self._frozen = frozen
+        self._mean = self._var = None
+        self._ppf = {}
+
+    def mean(self):
+        if self._mean is None:
+            self._mean = self._frozen.mean()
+        return self._mean
+
+    def var(self):
+        if self._var is None:
+            self._var = self._frozen.var()
+        return self._var
+
+    def ppf(self, q):
+        if q not in self._ppf:
+            self._ppf[q] = self._frozen.ppf(q)
+        return self._ppf[q]
+
+
+def _freeze(name, p):
     if name == "normal":
         return stats.norm(p["mu"], p["sigma"]), None, None
     if name in ("normal_clipped", "normal_clipped_to_boundary"):

@@ -38,6 +38,8 @@ class Edge:
     pre_atoms: np.ndarray          #: pre neuron of each connection, index in its population
     post_atoms: np.ndarray         #: post neuron of each connection, index in its population
     synapse_type: int
+    n_connections: int = 0
+    max_delay_ticks: int = 0       #: the longest machine delay of the edge (ticks)
     path: str = None               #: generation.HOST or generation.MACHINE
     delay_ticks: np.ndarray = None  #: the machine's delay of each connection (ticks)
     pre_keys: np.ndarray = None    #: row of each connection among the pre core's keys
@@ -51,6 +53,26 @@ class Edge:
     @property
     def plastic(self):
         return self.projection._is_plastic
+
+    def __post_init__(self):
+        # int32 indices: the edges of a large network hold several per synapse at once
+        self.connection_ids = np.asarray(self.connection_ids, dtype=np.int32)
+        self.pre_atoms = np.asarray(self.pre_atoms, dtype=np.int32)
+        self.post_atoms = np.asarray(self.post_atoms, dtype=np.int32)
+        self.n_connections = len(self.connection_ids)
+
+    def release(self):
+        """Once its rows are built, an edge keeps only what is read later: its counts and,
+        for plastic rows, the connection ids in row order (weights are read back)."""
+        if len(self.delay_ticks):
+            self.max_delay_ticks = int(self.delay_ticks.max())
+        if self.plastic:
+            self.connection_ids = self.connection_ids[self.order]
+            self.order = None
+        else:
+            self.connection_ids = None
+        self.pre_atoms = self.post_atoms = self.delay_ticks = self.host_ticks = None
+        self.pre_keys = self.delay_field = None
 
 
 @dataclass
@@ -100,7 +122,7 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
             if mechanism is not None:
                 core.extra["plasticity"] = _plasticity_words(mechanism, core, dt_ms, profile)
     mapping = Mapping(cores=cores, edges=edges, population_cores=population_cores)
-    mapping.graph = _machine_graph(mapping, incoming, profile)
+    mapping.graph = _machine_graph(mapping, profile)
     _place_and_route(mapping, machine, profile)
     return mapping
 
@@ -302,13 +324,19 @@ def _encode_core(core, shifts, edges, profile):
     core.extra["index_bits"] = n_bits(core.n_atoms)
     core.extra["type_bits"] = n_bits(celltype.n_synapse_types)
     core.extra["delay_bits"] = profile.ring_buffer_delay_bits
+    fan_in = np.zeros(core.n_atoms, dtype=np.int64)
     for edge in edges:
         projection = edge.projection
         ids = edge.connection_ids
         scale = scales[edge.synapse_type]
         weights = projection._conn_weight[ids]
         if edge.path == generation.MACHINE:
-            weight_ints = connectivity.expander_weight_ints(weights, scale)
+            try:
+                weight_ints = connectivity.expander_weight_ints(weights, scale)
+            except ValueError as err:      # found by tests/test_fuzz_networks.py
+                raise MappingError(
+                    f"Projection '{projection.label}': its weights cannot be sent to the "
+                    f"on-chip synapse expander: {err}") from None
         else:
             _check_single_sign(projection, edge, weights)
             weight_ints = connectivity.host_weight_ints(weights, scale)
@@ -323,6 +351,9 @@ def _encode_core(core, shifts, edges, profile):
                 connectivity.build_plastic_rows(*layout)
         else:
             edge.row_offsets, edge.words = connectivity.build_rows(*layout)
+        fan_in += np.bincount(edge.post_atoms - core.lo, minlength=core.n_atoms)
+        edge.release()
+    core.extra["synapses_per_neuron"] = fan_in
 
 
 def _plasticity_of(population, projections):
@@ -348,8 +379,12 @@ def _plasticity_words(mechanism, core, dt_ms, profile):
     """What the kernel's set_plasticity() takes for this core (docs/models.md, STDP)."""
     timing = _scalars(mechanism.timing_dependence)
     kind = mechanism.weight_dependence.kernel_name
-    words = profile.stdp_weight_words(kind, _scalars(mechanism.weight_dependence), timing,
-                                      core.extra["weight_scales"])
+    try:
+        words = profile.stdp_weight_words(kind, _scalars(mechanism.weight_dependence), timing,
+                                          core.extra["weight_scales"])
+    except (OverflowError, ValueError) as err:
+        raise MappingError(f"Population '{core.population.label}': its STDP rule does not "
+                           f"fit the machine's 32-bit weight words: {err}") from None
     return dict(
         timing=mechanism.timing_dependence.kernel_name, weight_dependence=kind,
         lut_plus=profile.stdp_lut(dt_ms, timing["tau_plus"]),
@@ -398,10 +433,13 @@ def _edge_statistics(edge, dt_ms, profile):
 
 
 # -- 5. machine graph, placement, routing ----------------------------------------------------
-def _machine_graph(mapping, incoming, profile):
+def _machine_graph(mapping, profile):
     """One machine vertex per core (in core order), with its SDRAM; one edge per route."""
     graph = MachineGraph()
     app_index = {}
+    edges_into = {}
+    for edge in mapping.edges:
+        edges_into.setdefault(edge.post_core.index, []).append(edge)
     for core in mapping.cores:
         population = core.population
         app = (population, core.kind == "delay")
@@ -414,7 +452,8 @@ def _machine_graph(mapping, incoming, profile):
         vertex = MachineVertex(
             label=label, app_label=app_label, app_index=app_index[app],
             slice_index=core.slice_index, lo=core.lo, hi=core.hi, kind=core.kind,
-            sdram_bytes=_core_sdram(core, mapping, incoming, profile), n_keys=_n_keys(core),
+            sdram_bytes=_core_sdram(core, edges_into.get(core.index, []), profile),
+            n_keys=_n_keys(core),
             constraint=population._options.get("placement_constraint"))
         graph.add_vertex(vertex)
         assert vertex.index == core.index
@@ -431,22 +470,22 @@ def _machine_graph(mapping, incoming, profile):
     return graph
 
 
-def _core_sdram(core, mapping, incoming, profile):
+def _core_sdram(core, edges, profile):
+    """SDRAM of one core; `edges`: the edges into it."""
     population = core.population
     kind = core.kind
     if kind == "delay":
         return resources.delay_core_bytes(core.n_atoms, core.extra["n_stages"])
     recording = _recording_bytes(population, core.n_atoms)
     if kind == "neuron":
-        edges = [e for e in mapping.edges if e.post_core is core]
         per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
         rows = sum(_n_keys(e.pre_core) for e in edges)
-        synapses = sum(len(e.connection_ids) for e in edges)
+        synapses = sum(e.n_connections for e in edges)
         plastic = [e for e in edges if e.plastic]
         return resources.neuron_core_bytes(
             core.n_atoms, per_neuron, rows, synapses, len(edges), recording,
             n_plastic_rows=sum(_n_keys(e.pre_core) for e in plastic),
-            n_plastic_synapses=sum(len(e.connection_ids) for e in plastic))
+            n_plastic_synapses=sum(e.n_connections for e in plastic))
     if kind == "spike_array":
         ticks, _ = population._spike_array_events(core.lo, core.hi, 1.0, profile)
         return resources.spike_array_core_bytes(len(ticks), recording)
