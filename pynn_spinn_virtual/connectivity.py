@@ -75,7 +75,8 @@ def row_layout(pre_keys, n_keys):
     Within a row the synapses keep the order in which the connector created them; `order`
     maps row order back to the edge's connection order.
     """
-    pre_keys = np.asarray(pre_keys, dtype=np.int64)
+    # 16-bit keys (a core sends at most 256 x 8 stages): numpy's stable sort is a radix sort
+    pre_keys = np.asarray(pre_keys, dtype=np.uint16 if n_keys <= 1 << 16 else np.int64)
     order = np.argsort(pre_keys, kind="stable")
     offsets = np.zeros(n_keys + 1, dtype=np.uint32)
     np.cumsum(np.bincount(pre_keys, minlength=n_keys), out=offsets[1:])

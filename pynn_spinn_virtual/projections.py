@@ -45,6 +45,8 @@ class CellMap:
             parent_index.append(np.asarray(indices, dtype=np.int64))
         self.population_of = np.concatenate(population_of)
         self.parent_index = np.concatenate(parent_index)
+        #: one whole Population: its indices are the population's own
+        self.identity = len(parts) == 1 and not hasattr(parts[0], "grandparent")
 
 
 @contextlib.contextmanager
@@ -173,6 +175,9 @@ class Projection(common.Projection):
                 f"Projection '{self.label}': connection probability {p_connect} is not "
                 f"between 0 and 1")
         self._check_no_candidates(connector)
+        if isinstance(connector, FromListConnector) and \
+                getattr(connector, "conn_list", None) is not None:
+            self._check_list_indices(connector)   # before PyNN's unnamed "index out of range"
         if _connects_nothing(connector):
             pass       # PyNN's loop fails on n=0 without replacement (numpy hstack of nothing)
         elif not fast_connectors.connect(connector, self):   # vectorised, else PyNN's loop
@@ -227,7 +232,9 @@ class Projection(common.Projection):
                              np.array(weight), np.array(delay)))
 
     def _finalise_connections(self):
-        if self._chunks:
+        if len(self._chunks) == 1:         # the vectorised connectors' one chunk: no copy
+            pre, post, weight, delay = (np.asarray(x) for x in self._chunks[0])
+        elif self._chunks:
             pre, post, weight, delay = (np.concatenate(x) for x in zip(*self._chunks))
         else:
             pre = post = np.zeros(0, dtype=np.int64)
@@ -240,7 +247,8 @@ class Projection(common.Projection):
                 raise errors.ConnectionError(
                     f"Projection '{self.label}': {role}-synaptic index {int(indices[bad][0])} "
                     f"is out of range for the {size} {role}-synaptic neurons")
-        self._conn_pre, self._conn_post = pre, post
+        # int32 indices (populations are far below 2**31 neurons): half the memory per synapse
+        self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
         self._machine_weight = self._machine_delay_ticks = None
@@ -249,9 +257,10 @@ class Projection(common.Projection):
         if not np.all(np.isfinite(weight)):
             raise errors.ConnectionError(f"Projection '{self.label}': weights must be finite "
                                          f"numbers (found {weight[~np.isfinite(weight)][0]})")
-        if self._synapse_type_index == 0 and np.any(weight < 0):
+        if self.receptor_type != "inhibitory" and np.any(weight < 0):
+            # any excitatory receptor (IF_curr_dual_exp's "excitatory2" too)
             warnings.warn(
-                f"Projection '{self.label}': negative weights on the excitatory receptor; "
+                f"Projection '{self.label}': negative weights on the {self.receptor_type} receptor; "
                 f"the machine stores their magnitude |w|, so they still excite")
         return weight
 
@@ -285,6 +294,12 @@ class Projection(common.Projection):
 
     def _connections_by_population(self):
         """(pre population, post population, connection ids, pre indices, post indices) groups."""
+        if self._pre_map.identity and self._post_map.identity:     # the common case, cheaply
+            if len(self._conn_pre):
+                yield (self._pre_map.populations[0], self._post_map.populations[0],
+                       np.arange(len(self._conn_pre), dtype=np.int32), self._conn_pre,
+                       self._conn_post)
+            return
         pre_pop = self._pre_map.population_of[self._conn_pre]
         post_pop = self._post_map.population_of[self._conn_post]
         n_post = len(self._post_map.populations)
@@ -306,7 +321,7 @@ class Projection(common.Projection):
         """The mapper tells what the machine holds for these connections."""
         if self._machine_weight is None or len(self._machine_weight) != len(self):
             self._machine_weight = np.full(len(self), np.nan)
-            self._machine_delay_ticks = np.zeros(len(self), dtype=np.int64)
+            self._machine_delay_ticks = np.zeros(len(self), dtype=np.int32)
         self._machine_weight[ids] = weights
         self._machine_delay_ticks[ids] = delay_ticks
 
@@ -405,6 +420,8 @@ class Projection(common.Projection):
                 mts = state.profile.machine_time_step_us(state.dt)
                 return connectivity.round_delays_to_timestep(self._conn_delay, mts)
             state.ensure_mapped()
+            if not len(self):
+                return np.zeros(0)      # nothing mapped (found by tests/test_fuzz_networks.py)
             if name == "weight":
                 self._refresh_plastic_weights()
                 return self._machine_weight

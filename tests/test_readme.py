@@ -43,3 +43,14 @@ def test_the_test_command_fetches_pynn_scenarios_and_ci_requires_them():
     assert required in ci_lines
     assert ci_lines.index(required) < ci_lines.index(command)
     assert ".pynn_tests/" in _read(".gitignore").split()
+
+
+def test_ci_stops_when_any_part_of_the_test_command_fails():
+    """Under `set -e` bash does not stop at a failing command inside an && list unless it is
+    the last one: .ci/run checks the list's status on the next line, so a failed install or
+    fetch fails CI instead of going on to the next stage."""
+    lines = [line.strip() for line in _read(".ci/run").splitlines()]
+    after = lines.index(_readme_commands()[1]) + 1
+    while lines[after].startswith("#"):
+        after += 1
+    assert lines[after] == 'status=$?; [ "$status" -eq 0 ] || exit "$status"'

@@ -208,12 +208,13 @@ def _split_projections(projections, population_cores):
             post_slices = population_cores[post_pop]
             pre_core_of = _slice_lookup(pre_slices, pre_idx)
             post_core_of = _slice_lookup(post_slices, post_idx)
-            key = pre_core_of * len(post_slices) + post_core_of
-            order = np.argsort(key, kind="stable")
-            keys, starts = np.unique(key[order], return_index=True)
-            ends = np.append(starts[1:], len(order))
-            for k, lo, hi in zip(keys, starts, ends):
-                members = order[lo:hi]
+            n_pairs = len(pre_slices) * len(post_slices)
+            key = (pre_core_of * len(post_slices) + post_core_of).astype(_small_int(n_pairs))
+            order = np.argsort(key, kind="stable")     # a radix sort for 8/16-bit keys
+            counts = np.bincount(key, minlength=n_pairs)
+            bounds = np.concatenate(([0], np.cumsum(counts)))
+            for k in np.flatnonzero(counts):
+                members = order[bounds[k]:bounds[k + 1]]
                 pre_core = pre_slices[int(k) // len(post_slices)]
                 edges.append(Edge(
                     projection=projection, pre_core=pre_core,
@@ -225,8 +226,16 @@ def _split_projections(projections, population_cores):
 
 def _slice_lookup(slices, atom_indices):
     """Index of the slice holding each atom."""
+    if len(slices) == 1:
+        return np.zeros(len(atom_indices), dtype=np.int32)
     starts = np.array([s.lo for s in slices])
-    return np.searchsorted(starts, atom_indices, side="right") - 1
+    return (np.searchsorted(starts, atom_indices, side="right") - 1).astype(np.int32)
+
+
+def _small_int(n_values):
+    """The smallest unsigned type holding 0 .. n_values - 1 (numpy sorts 8/16-bit integers
+    stably by radix sort, in linear time)."""
+    return np.uint8 if n_values <= 1 << 8 else np.uint16 if n_values <= 1 << 16 else np.int64
 
 
 # -- 3. delay extensions -----------------------------------------------------------------
