@@ -552,7 +552,9 @@ def _fixed_number_post(connector, projection, snapshots):
     plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
     if not (plan.parallel_safe or rng.parallel_safe):
         raise Fallback("PyNN's non-parallel-safe branch")
-    order = np.argsort(targets, kind="stable")
+    # the same stable order; 16-bit keys make numpy's stable sort a linear radix sort
+    keys = targets.astype(np.uint16) if n_post <= 1 << 16 else targets
+    order = np.argsort(keys, kind="stable")
     return _result(plan, sources[order], targets[order])
 
 
@@ -637,7 +639,9 @@ def _fixed_total_number(connector, projection, snapshots):
     plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
     if not (plan.parallel_safe or rng.parallel_safe):
         raise Fallback("PyNN's non-parallel-safe branch")
-    order = np.argsort(targets, kind="stable")
+    # the same stable order; 16-bit keys make numpy's stable sort a linear radix sort
+    keys = targets.astype(np.uint16) if n_post <= 1 << 16 else targets
+    order = np.argsort(keys, kind="stable")
     return _result(plan, sources[order], targets[order])
 
 
