@@ -30,17 +30,23 @@ from .partition import CoreSlice, n_bits, slice_bounds
 
 @dataclass
 class Edge:
-    """The connections of one projection from one pre core to one post core."""
+    """The connections of one projection from one pre core to one post core.
+
+    Per connection it holds only compact arrays (10 bytes a synapse before its rows are built:
+    a large network has all its edges at once), and after the rows are built only what is
+    read later (:meth:`release`).
+    """
     projection: object
     pre_core: CoreSlice
     post_core: CoreSlice
-    connection_ids: np.ndarray     #: indices into the projection's connection arrays
-    pre_atoms: np.ndarray          #: pre neuron of each connection, index in its population
-    post_atoms: np.ndarray         #: post neuron of each connection, index in its population
+    connection_ids: np.ndarray     #: indices into the projection's connection arrays (int32)
+    pre_local: np.ndarray          #: pre neuron of each connection, index in its pre slice
+    post_local: np.ndarray         #: post neuron of each connection, index in its post slice
     synapse_type: int
     n_connections: int = 0
     max_delay_ticks: int = 0       #: the longest machine delay of the edge (ticks)
     path: str = None               #: generation.HOST or generation.MACHINE
+    host_ticks: np.ndarray = None  #: the host's rounding of each delay (ticks)
     delay_ticks: np.ndarray = None  #: the machine's delay of each connection (ticks)
     pre_keys: np.ndarray = None    #: row of each connection among the pre core's keys
     delay_field: np.ndarray = None  #: delay written in the row (<= the on-core slots)
@@ -55,10 +61,10 @@ class Edge:
         return self.projection._is_plastic
 
     def __post_init__(self):
-        # int32 indices: the edges of a large network hold several per synapse at once
         self.connection_ids = np.asarray(self.connection_ids, dtype=np.int32)
-        self.pre_atoms = np.asarray(self.pre_atoms, dtype=np.int32)
-        self.post_atoms = np.asarray(self.post_atoms, dtype=np.int32)
+        # a slice has at most 256 atoms (2**16 keys with delay stages): 16 bits
+        self.pre_local = np.asarray(self.pre_local, dtype=np.uint16)
+        self.post_local = np.asarray(self.post_local, dtype=np.uint16)
         self.n_connections = len(self.connection_ids)
 
     def release(self):
@@ -71,7 +77,7 @@ class Edge:
             self.order = None
         else:
             self.connection_ids = None
-        self.pre_atoms = self.post_atoms = self.delay_ticks = self.host_ticks = None
+        self.pre_local = self.post_local = self.delay_ticks = self.host_ticks = None
         self.pre_keys = self.delay_field = None
 
 
@@ -101,13 +107,16 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
     edges = _split_projections(projections, population_cores)
     mts = profile.machine_time_step_us(dt_ms)
     for edge in edges:
-        edge.host_ticks = connectivity.host_delay_ticks(
-            edge.projection._conn_delay[edge.connection_ids], mts)
+        edge.host_ticks = _ticks16(connectivity.host_delay_ticks(
+            edge.projection._conn_delay[edge.connection_ids], mts))
     generation.choose_paths(edges, profile.delay_slots)
     for edge in edges:
-        delays = edge.projection._conn_delay[edge.connection_ids]
-        edge.delay_ticks = (connectivity.expander_delay_ticks(delays, mts)
-                            if edge.path == generation.MACHINE else edge.host_ticks)
+        if edge.path == generation.MACHINE:
+            delays = edge.projection._conn_delay[edge.connection_ids]
+            edge.delay_ticks = _ticks16(connectivity.expander_delay_ticks(delays, mts))
+        else:
+            edge.delay_ticks = edge.host_ticks
+        edge.host_ticks = None
     edges = _add_delay_extensions(edges, cores, profile)
     edge_into = {core.index: [] for core in cores}
     for edge in edges:
@@ -216,11 +225,12 @@ def _split_projections(projections, population_cores):
             for k in np.flatnonzero(counts):
                 members = order[bounds[k]:bounds[k + 1]]
                 pre_core = pre_slices[int(k) // len(post_slices)]
+                post_core = post_slices[int(k) % len(post_slices)]
                 edges.append(Edge(
-                    projection=projection, pre_core=pre_core,
-                    post_core=post_slices[int(k) % len(post_slices)],
-                    connection_ids=ids[members], pre_atoms=pre_idx[members],
-                    post_atoms=post_idx[members], synapse_type=projection._synapse_type_index))
+                    projection=projection, pre_core=pre_core, post_core=post_core,
+                    connection_ids=ids[members], pre_local=pre_idx[members] - pre_core.lo,
+                    post_local=post_idx[members] - post_core.lo,
+                    synapse_type=projection._synapse_type_index))
     return edges
 
 
@@ -230,6 +240,14 @@ def _slice_lookup(slices, atom_indices):
         return np.zeros(len(atom_indices), dtype=np.int32)
     starts = np.array([s.lo for s in slices])
     return (np.searchsorted(starts, atom_indices, side="right") - 1).astype(np.int32)
+
+
+def _ticks16(ticks):
+    """Delays in ticks as uint16: the host's are at most 144 (checked by the Projection), the
+    expander's at most 0xFFFF."""
+    if len(ticks) and int(ticks.max()) > 0xFFFF:
+        raise AssertionError("delay ticks beyond 16 bits reached the mapper")
+    return ticks.astype(np.uint16)
 
 
 def _small_int(n_values):
@@ -272,30 +290,34 @@ def _add_delay_extensions(edges, cores, profile):
             delay_core_of[core.index] = delay
     result = []
     for edge in edges:
-        stage = (edge.delay_ticks - 1) // slots
-        local = edge.pre_atoms - edge.pre_core.lo
+        ticks = edge.delay_ticks.astype(np.int32)
+        stage = (ticks - 1) // slots
         on_core = stage == 0
         if on_core.all():
-            edge.pre_keys, edge.delay_field = local, edge.delay_ticks
+            edge.pre_keys, edge.delay_field = edge.pre_local, edge.delay_ticks
             result.append(edge)
             continue
         if on_core.any():
-            result.append(_sub_edge(edge, on_core, edge.pre_core, local[on_core],
+            result.append(_sub_edge(edge, on_core, edge.pre_core, edge.pre_local[on_core],
                                     edge.delay_ticks[on_core]))
         delayed = ~on_core
         delay_core = delay_core_of[edge.pre_core.index]
-        keys = (stage[delayed] - 1) * edge.pre_core.n_atoms + local[delayed]
+        keys = (stage[delayed] - 1) * edge.pre_core.n_atoms + edge.pre_local[delayed]
         result.append(_sub_edge(edge, delayed, delay_core, keys,
-                                edge.delay_ticks[delayed] - slots * stage[delayed]))
+                                ticks[delayed] - slots * stage[delayed]))
     return result
 
 
 def _sub_edge(edge, members, pre_core, pre_keys, delay_field):
+    """The connections `members` of `edge`, sent by `pre_core` (the source or its delay
+    core) with these row keys and row delays."""
     sub = Edge(projection=edge.projection, pre_core=pre_core, post_core=edge.post_core,
-               connection_ids=edge.connection_ids[members], pre_atoms=edge.pre_atoms[members],
-               post_atoms=edge.post_atoms[members], synapse_type=edge.synapse_type,
-               path=edge.path, delay_ticks=edge.delay_ticks[members])
-    sub.pre_keys, sub.delay_field = pre_keys, delay_field
+               connection_ids=edge.connection_ids[members],
+               pre_local=edge.pre_local[members], post_local=edge.post_local[members],
+               synapse_type=edge.synapse_type, path=edge.path,
+               delay_ticks=edge.delay_ticks[members])
+    sub.pre_keys = np.asarray(pre_keys, dtype=np.uint16)
+    sub.delay_field = np.asarray(delay_field, dtype=np.uint16)
     return sub
 
 
@@ -352,7 +374,7 @@ def _encode_core(core, shifts, edges, profile):
         # what the machine holds, read back in native units; the user's sign is kept
         projection._record_machine_values(
             ids, np.copysign(weight_ints / scale, weights), edge.delay_ticks)
-        layout = (edge.pre_keys, edge.post_atoms - core.lo, weight_ints, edge.delay_field,
+        layout = (edge.pre_keys, edge.post_local, weight_ints, edge.delay_field,
                   edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
                   core.extra["type_bits"], core.extra["delay_bits"])
         if edge.plastic:
@@ -360,7 +382,7 @@ def _encode_core(core, shifts, edges, profile):
                 connectivity.build_plastic_rows(*layout)
         else:
             edge.row_offsets, edge.words = connectivity.build_rows(*layout)
-        fan_in += np.bincount(edge.post_atoms - core.lo, minlength=core.n_atoms)
+        fan_in += np.bincount(edge.post_local, minlength=core.n_atoms)
         edge.release()
     core.extra["synapses_per_neuron"] = fan_in
 
