@@ -168,7 +168,7 @@ class Projection(common.Projection):
         receptors = self._post_receptor_types()
         self._synapse_type_index = receptors.index(self.receptor_type)
         self._chunks = []
-        self._machine_weight = None
+        self._machine_weight_ints = None
         p_connect = getattr(connector, "p_connect", None)
         if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
             raise errors.ConnectionError(
@@ -251,7 +251,7 @@ class Projection(common.Projection):
         self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
-        self._machine_weight = self._machine_delay_ticks = None
+        self._machine_weight_ints = self._machine_delay_ticks = None
 
     def _checked_weights(self, weight):
         if not np.all(np.isfinite(weight)):
@@ -317,13 +317,29 @@ class Projection(common.Projection):
     def _delay_spec(self):
         return self.synapse_type.parameter_space["delay"].base_value
 
-    def _record_machine_values(self, ids, weights, delay_ticks):
-        """The mapper tells what the machine holds for these connections."""
-        if self._machine_weight is None or len(self._machine_weight) != len(self):
-            self._machine_weight = np.full(len(self), np.nan)
-            self._machine_delay_ticks = np.zeros(len(self), dtype=np.int32)
-        self._machine_weight[ids] = weights
+    def _record_machine_values(self, ids, weight_ints, scale, post_population, delay_ticks):
+        """The mapper tells what the machine holds for these connections: 16-bit weights,
+        the weight scale of their post-synaptic population (one per population and receptor:
+        the ring-buffer shift is chosen per population) and delays in ticks.  Kept compact
+        (4 bytes a connection); `_machine_weight` gives them in native units."""
+        if self._machine_weight_ints is None or len(self._machine_weight_ints) != len(self):
+            self._machine_weight_ints = np.zeros(len(self), dtype=np.uint16)
+            self._machine_delay_ticks = np.zeros(len(self), dtype=np.uint16)
+            self._machine_scales = np.full(len(self._post_map.populations), np.nan)
+        self._machine_weight_ints[ids] = weight_ints
         self._machine_delay_ticks[ids] = delay_ticks
+        self._machine_scales[self._post_map.populations.index(post_population)] = scale
+
+    @property
+    def _machine_weight(self):
+        """The machine's weights in native units, with the sign the user gave (None before
+        the network is mapped)."""
+        if self._machine_weight_ints is None:
+            return None
+        scales = self._machine_scales
+        per_connection = (scales[0] if len(scales) == 1
+                          else scales[self._post_map.population_of[self._conn_post]])
+        return np.copysign(self._machine_weight_ints / per_connection, self._conn_weight)
 
     @property
     def _is_plastic(self):
@@ -334,8 +350,8 @@ class Projection(common.Projection):
         loaded = simulator.state.loaded
         if not self._is_plastic or loaded is None:
             return
-        for ids, weights, scale in loaded.plastic_weights(self):
-            self._machine_weight[ids] = np.copysign(weights / scale, self._conn_weight[ids])
+        for ids, weights, _ in loaded.plastic_weights(self):
+            self._machine_weight_ints[ids] = weights
 
     @property
     def _can_use_expander(self):

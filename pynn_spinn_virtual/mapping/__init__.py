@@ -372,8 +372,8 @@ def _encode_core(core, shifts, edges, profile):
             _check_single_sign(projection, edge, weights)
             weight_ints = connectivity.host_weight_ints(weights, scale)
         # what the machine holds, read back in native units; the user's sign is kept
-        projection._record_machine_values(
-            ids, np.copysign(weight_ints / scale, weights), edge.delay_ticks)
+        projection._record_machine_values(ids, weight_ints, scale, core.population,
+                                          edge.delay_ticks)
         layout = (edge.pre_keys, edge.post_local, weight_ints, edge.delay_field,
                   edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
                   core.extra["type_bits"], core.extra["delay_bits"])
