@@ -238,8 +238,11 @@ def _slice_lookup(slices, atom_indices):
     """Index of the slice holding each atom."""
     if len(slices) == 1:
         return np.zeros(len(atom_indices), dtype=np.int32)
-    starts = np.array([s.lo for s in slices])
-    return (np.searchsorted(starts, atom_indices, side="right") - 1).astype(np.int32)
+    # slice_bounds() makes equal slices (the last one shorter): a division finds the slice
+    width = slices[0].n_atoms
+    if any(s.lo != k * width for k, s in enumerate(slices)):
+        raise AssertionError("the slices of a population are not of equal width")
+    return (np.asarray(atom_indices, dtype=np.int32) // np.int32(width)).astype(np.int32)
 
 
 def _ticks16(ticks):
