@@ -151,6 +151,13 @@ def _plain_rng(rng):
                             "normal_clipped_to_boundary"))
 
 
+def _connector_rng(connector, what):
+    """The connector's generator, if its draws can be reproduced here."""
+    if not _plain_rng(connector.rng):
+        raise Fallback(f"{what}: not a NumpyRNG")
+    return connector.rng
+
+
 def _check_distribution(rd, what):
     if type(rd) is not RandomDistribution or not _plain_rng(rd.rng):
         raise Fallback(f"{what}: {rd} is not a RandomDistribution over a NumpyRNG")
@@ -456,9 +463,7 @@ def _array(connector, projection, snapshots):
 
 
 def _fixed_probability(connector, projection, snapshots):
-    rng = connector.rng
-    if not _plain_rng(rng):
-        raise Fallback("FixedProbability: not a NumpyRNG")
+    rng = _connector_rng(connector, "FixedProbability")
     n_pre, n_post = projection.pre.size, projection.post.size
     allow = connector.allow_self_connections
     no_self = mutual = False
@@ -512,9 +517,7 @@ def _full_sets(counts, owners, size, exclude):
 
 
 def _fixed_number_pre(connector, projection, snapshots):
-    rng = connector.rng
-    if not _plain_rng(rng):
-        raise Fallback("FixedNumberPre: not a NumpyRNG")
+    rng = _connector_rng(connector, "FixedNumberPre")
     n_pre, n_post = projection.pre.size, projection.post.size
     plan = _map_plan(projection)        # copied before the connector draws, as PyNN does
     parallel = plan.parallel_safe or rng.parallel_safe
@@ -534,9 +537,7 @@ def _fixed_number_pre(connector, projection, snapshots):
 
 
 def _fixed_number_post(connector, projection, snapshots):
-    rng = connector.rng
-    if not _plain_rng(rng):
-        raise Fallback("FixedNumberPost: not a NumpyRNG")
+    rng = _connector_rng(connector, "FixedNumberPost")
     n_pre, n_post = projection.pre.size, projection.post.size
     if isinstance(connector.n, RandomDistribution) and connector.n.rng is rng:
         raise Fallback("FixedNumberPost: n drawn from the connector's rng between targets")
@@ -617,9 +618,7 @@ def _alternating_randint(rs, high_a, high_b, count):
 
 
 def _fixed_total_number(connector, projection, snapshots):
-    rng = connector.rng
-    if not _plain_rng(rng):
-        raise Fallback("FixedTotalNumber: not a NumpyRNG")
+    rng = _connector_rng(connector, "FixedTotalNumber")
     n = connector.n
     if not isinstance(n, (int, np.integer)) or isinstance(n, bool):
         raise Fallback("FixedTotalNumber: n is not an int")
