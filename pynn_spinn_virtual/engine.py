@@ -35,6 +35,8 @@ class LoadedNetwork:
                             np.zeros(len(edge.row_offsets) - 1, dtype=_kernel.stdp_row_state_dtype()))
                         for i, edge in enumerate(mapping.edges) if edge.plastic}
         self._first_run = True
+        #: pauses made to extract recorded data (the toolchain's auto pause and resume)
+        self.auto_pauses = 0
         self._reported_saturations = {}
         self._saturation_base = {}
         self._build_kernel()
@@ -129,7 +131,17 @@ class LoadedNetwork:
         bytes_per_tick = sum(p["bytes_per_tick"] for p in plans if p)
         stretch = n_ticks
         if bytes_per_tick:
-            stretch = max(1, min(n_ticks, RECORDING_BUDGET_BYTES // bytes_per_tick))
+            # auto pause and resume: the recording buffers of a core hold
+            # profile.recording_buffer_ticks timesteps (and the host keeps at most
+            # RECORDING_BUDGET_BYTES at once); the data is extracted after every stretch
+            stretch = max(1, min(n_ticks, RECORDING_BUDGET_BYTES // bytes_per_tick,
+                                 self.profile.recording_buffer_ticks))
+            n_stretches = -(-n_ticks // stretch) if n_ticks else 0
+            self.auto_pauses += max(0, n_stretches - 1)
+            if n_stretches > 1:
+                logger.info("The recording buffers hold %d timesteps: the run of %d timesteps "
+                            "is done in %d stretches, the data extracted after each (auto "
+                            "pause and resume)", stretch, n_ticks, n_stretches)
         bar = None
         if progress.enabled():
             bar = progress.ProgressBar(n_ticks)

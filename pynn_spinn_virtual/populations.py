@@ -280,11 +280,18 @@ class Population(_UserCalls, _ParameterAccess, common.Population):
                                                        self.celltype.get_parameter_names())
             new[name][indices] = value
         self._checked(new)
-        self._parameters = new
+        old, self._parameters = self._parameters, new
         state = simulator.state
         loaded = self._loaded_network()
         if loaded is not None and state.loaded_version == state.structure_version:
-            loaded.update_parameters(self)
+            try:
+                loaded.update_parameters(self)
+            except ParameterError:
+                # the machine cannot hold the new value: a refused set() changes nothing
+                # (found by tests/test_fuzz_networks.py)
+                self._parameters = old
+                loaded.update_parameters(self)
+                raise
 
     def _assign_initial(self, variable, values, indices):
         if variable not in self.celltype.default_initial_values:

@@ -57,6 +57,11 @@ class Profile:
     routing_key_colour_kinds: tuple = ("neuron", "poisson", "spike_array")
     #: report folders kept under reports/ ([Reports] max_reports_kept)
     max_reports_kept: int = 10
+    #: timesteps of recording a core's SDRAM buffers hold (the partitioner plans the SDRAM
+    #: for them: mapping/resources.py PLANNED_RECORDING_TICKS).  A longer run that records
+    #: is cut into stretches of at most this many timesteps, the data extracted after each,
+    #: as the toolchain's auto pause and resume does: recorded data is never truncated
+    recording_buffer_ticks: int = 1000
 
     # -- machine -----------------------------------------------------------------------
     def chip_cores(self, local_x, local_y):
@@ -194,7 +199,11 @@ class Profile:
         relative = weight_dependence["w_max"] if kind == "additive" else 1.0
 
         def per_type(value):
-            return np.array([round(value * s) for s in scales], dtype=np.int32)
+            words = [round(value * s) for s in scales]
+            if any(not -2 ** 31 <= w < 2 ** 31 for w in words):
+                raise OverflowError(f"{value:g} x the weight scale {max(scales):g} is "
+                                    f"beyond a 32-bit word")
+            return np.array(words, dtype=np.int32)
         return dict(w_min=per_type(weight_dependence["w_min"]),
                     w_max=per_type(weight_dependence["w_max"]),
                     a2_plus=per_type(timing["A_plus"] * relative),

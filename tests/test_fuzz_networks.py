@@ -18,8 +18,10 @@ Projection.set / network changes.  After every call:
   gaps (NaN), every spike inside its segment, on a tick.
 
 Sizes are small (at most 6 neurons per population, 60 ticks per run) so that no example
-can hang.  The examples are derandomized (no database): CI runs the same examples every
-time; ``FUZZ_EXAMPLES=1000`` runs more of them locally.
+can hang.  The examples are derandomized (no database, no shrinking): CI runs the same 100
+examples every time (a few seconds); ``FUZZ_EXAMPLES=1000`` runs more of them locally.  The
+test cannot pass vacuously: it counts the examples that simulated, had their data checked
+and ran with connections, and requires a good share of each.
 """
 import logging
 import math
@@ -28,7 +30,7 @@ import traceback
 import warnings
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pyNN import errors
 from pyNN.random import NumpyRNG, RandomDistribution
@@ -39,8 +41,10 @@ from pynn_spinn_virtual.exceptions import (ConfigurationError, MappingError,
                                            NetworkChangedError, ParameterError)
 
 FUZZ_SETTINGS = settings(
-    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "70")), deadline=None,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "100")), deadline=None,
     derandomize=True, database=None, print_blob=True,
+    phases=[Phase.explicit, Phase.generate],     # no shrinking: it took minutes, and the
+                                                 # failing network is printed as it is
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                            HealthCheck.filter_too_much])
 
@@ -65,20 +69,29 @@ POP_LABELS = ["popA", "popB", "popC", "popD", "popE"]
 PRJ_LABELS = ["prjA", "prjB", "prjC", "prjD", "prjE", "prjF"]
 
 # -- values ---------------------------------------------------------------------------------
+def mostly(usual, rare, one_in=4):
+    """`rare` one time in `one_in`, else `usual`: extremes everywhere, but most examples
+    must still get as far as a run (the test counts them)."""
+    return st.integers(0, one_in - 1).flatmap(lambda i: rare if i == 0 else usual)
+
+
 extreme = st.sampled_from([0.0, -0.0, 1e-9, -1e-9, 1e9, -1e9, float("nan"), float("inf"),
                            -float("inf"), 65535.0, 32768.0, -32769.0])
 parameter_values = st.one_of(st.floats(-80.0, 80.0), st.floats(1e-4, 1e-2),
                              st.floats(1e3, 1e6), extreme)
-weights = st.one_of(
-    st.floats(0.0, 5.0), st.floats(-5.0, 0.0), st.floats(1e-9, 1e-4), st.floats(100.0, 1e6),
-    st.sampled_from([0.0, float("nan"), float("inf"), 1e9, 32767.0]),
-    st.tuples(st.just("uniform"), st.floats(-1.0, 1.0), st.floats(0.0, 3.0)))
+weights = mostly(
+    st.one_of(st.floats(0.0, 5.0), st.floats(-5.0, 0.0), st.floats(1e-9, 1e-4),
+              st.tuples(st.just("uniform"), st.floats(-1.0, 1.0), st.floats(0.0, 3.0))),
+    st.one_of(st.floats(100.0, 1e6),
+              st.sampled_from([0.0, float("nan"), float("inf"), 1e9, 32767.0])))
 # delays in ticks (multiplied by dt): below one tick, fractional, 16/17, 144/145, far beyond
-delay_ticks = st.one_of(
-    st.floats(0.0, 160.0), st.integers(1, 150).map(float),
-    st.sampled_from([0.4, 0.5, 0.999, 1.0, 1.5, 2.5, 3.0, 15.5, 16.0, 16.5, 17.0, 143.5, 144.0,
-                     144.4, 144.5, 145.0, 1e6, float("nan"), -1.0]),
-    st.tuples(st.just("uniform"), st.floats(1.0, 20.0), st.floats(20.0, 150.0)))
+delay_ticks = mostly(
+    st.one_of(st.floats(1.0, 144.0), st.integers(1, 144).map(float),
+              st.tuples(st.just("uniform"), st.floats(1.0, 20.0), st.floats(20.0, 144.0))),
+    st.one_of(st.floats(0.0, 160.0),
+              st.sampled_from([0.4, 0.5, 0.999, 1.0, 1.5, 2.5, 3.0, 15.5, 16.0, 16.5, 17.0,
+                               143.5, 144.0, 144.4, 144.5, 145.0, 1e6, float("nan"), -1.0]),
+              st.tuples(st.just("uniform"), st.floats(0.0, 20.0), st.floats(20.0, 160.0))))
 
 
 @st.composite
@@ -91,7 +104,7 @@ def populations(draw, label):
         cell = NEURON_MODELS[model]
         if "i_offset" in cell.default_parameters:
             spec["params"]["i_offset"] = draw(st.sampled_from([0.0, 0.0, 0.5, 2.0, 10.0, -3.0]))
-        if draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 5)) == 0:
             name = draw(st.sampled_from(sorted(cell.default_parameters)))
             spec["params"][name] = draw(parameter_values)
     elif model == "SpikeSourceArray":
@@ -152,12 +165,14 @@ def networks(draw):
     projections = []
     for label in PRJ_LABELS[:draw(st.integers(0, 5))]:
         pre = draw(st.integers(0, len(pops) - 1))
-        post = draw(st.integers(0, len(pops) - 1))
+        neurons = [i for i, p in enumerate(pops) if p["model"] in NEURON_MODELS]
+        post = draw(mostly(st.sampled_from(neurons), st.integers(0, len(pops) - 1))
+                    if neurons else st.integers(0, len(pops) - 1))
         spec = {"label": label, "pre": pre, "post": post,
                 "connector": draw(connectors(pops[pre]["size"], pops[post]["size"])),
                 "weight": draw(weights), "delay": draw(delay_ticks),
-                "receptor": draw(st.sampled_from([None, None, "excitatory", "inhibitory",
-                                                  "excitatory2"])),
+                "receptor": draw(st.sampled_from([None, None, None, "excitatory",
+                                                  "inhibitory", "excitatory2"])),
                 "stdp": None}
         if draw(st.integers(0, 3)) == 0:
             stdp = {"timing": draw(st.sampled_from(["pair", "nearest"])),
@@ -174,7 +189,7 @@ def networks(draw):
     for _ in range(draw(st.integers(0, 2))):
         currents.append({"kind": draw(st.sampled_from(["dc", "ac", "step", "noisy"])),
                          "target": draw(st.integers(0, len(pops) - 1)),
-                         "amplitude": draw(st.one_of(st.floats(-2.0, 2.0), extreme)),
+                         "amplitude": draw(mostly(st.floats(-2.0, 2.0), extreme)),
                          "seed": draw(st.integers(0, 1000))})
     n_actions = draw(st.integers(1, 8))
     actions = []
@@ -199,6 +214,8 @@ def networks(draw):
             action["projection"] = draw(st.integers(0, 5))
             action["weight"] = draw(weights.filter(lambda w: not isinstance(w, tuple)))
         actions.append(action)
+    # every example ends with a run (then its data is checked), whatever came before
+    actions.append({"kind": "run", "pop": 0, "ticks": draw(st.integers(1, 60)), "extra": 0.0})
     initial_record = [(draw(st.sampled_from([None, "spikes", ["spikes", "v"], "v", "all"])))
                       for _ in pops]
     return {"dt": dt, "pops": pops, "projections": projections, "currents": currents,
@@ -306,7 +323,8 @@ class Fuzz:
         self.prjs = []                    # (spec, Projection)
         self.segment_ticks = [0]          # ticks run in each segment (reset epoch)
         self.clean = {}                   # population label -> recording unchanged mid-segment
-        self.first_run_checked = False
+        self.ticks_run = 0                # ticks simulated (the example really ran)
+        self.data_checked = 0             # segments whose rows and spikes were counted
         self.saturations = (0, 0)
         self.changed_after_run = False
 
@@ -403,7 +421,7 @@ class Fuzz:
         return self.pops[action["pop"] % len(self.pops)] if self.pops else (None, None)
 
     def do_run(self, action):
-        if not self.first_run_checked and self.spec["inspect_first"]:
+        if self.spec["inspect_first"]:
             self.do_get_weights(action)
         ticks = action["ticks"]
         duration = (ticks + action["extra"]) * self.dt
@@ -416,12 +434,12 @@ class Fuzz:
         assert math.isclose(sim.get_current_time(), before + expected * self.dt,
                             rel_tol=1e-9, abs_tol=1e-9)
         self.segment_ticks[-1] += expected
-        if not self.first_run_checked:
-            self.first_run_checked = True
-            self.check_machine_values()
+        self.ticks_run += expected
+        self.check_machine_values()         # the mapping is fresh after a run
         self.check_saturations_reported()
 
     def do_reset(self, action):
+        self.check_data()        # the segment that ends here is complete
         sim.reset()
         self.segment_ticks.append(0)
         for label in self.clean:
@@ -469,9 +487,6 @@ class Fuzz:
                                  lambda prj=prj: prj.get(["weight", "delay"], format="list"))
             if not ok:
                 return
-        if self.prjs and self.segment_ticks == [0] and not self.first_run_checked:
-            self.first_run_checked = True
-            self.check_machine_values()
 
     def do_projection_set(self, action):
         if not self.prjs:
@@ -480,8 +495,6 @@ class Fuzz:
         ok, err = self.attempt(f"set {prj.label}", lambda: prj.set(weight=action["weight"]))
         if not ok and sim.get_current_time() > 0:
             assert isinstance(err, NotImplementedError) or isinstance(err, errors.ConnectionError)
-        if ok:
-            self.first_run_checked = False      # new weights are checked at the next mapping
 
     def do_add_population(self, action):
         if "late" in {p.label for _, p in self.pops}:
@@ -490,7 +503,6 @@ class Fuzz:
         pop.record("v")
         self.pops.append(({"label": "late", "model": "IF_curr_exp"}, pop))
         self.clean["late"] = self.segment_ticks[-1] == 0
-        self.first_run_checked = False
 
     def do_get_data(self, action):
         _, pop = self._pop(action)
@@ -507,6 +519,9 @@ class Fuzz:
             requested = np.abs(prj._conn_weight)
             machine = np.abs(prj._machine_weight)
             assert np.all(np.isfinite(machine)), f"{prj.label}: unmapped connections"
+            if spec["stdp"] is not None:
+                # plastic weights are read back after learning: they are meant to change
+                requested = machine = np.zeros(0)
             zeroed = (requested > 0) & (machine == 0)
             if zeroed.any():
                 assert self.warned_about(prj.label, "stored as 0"), \
@@ -523,8 +538,10 @@ class Fuzz:
                     f"{prj.label}: negative weights on {receptor!r} excite without a warning"
             ticks = prj._machine_delay_ticks
             assert np.all((ticks >= 1) & (ticks <= 144)), f"{prj.label}: delay ticks {ticks}"
+            # rounding to the nearest whole timestep is the documented behaviour (random
+            # delays are not pre-rounded); anything further must have been reported
             asked = prj._conn_delay / self.dt
-            off = np.abs(ticks - asked) > 1e-6
+            off = np.abs(ticks - asked) > 0.5 + 1e-6
             if off.any():
                 assert self.warned_about(prj.label, "delay"), (
                     f"{prj.label}: delays {prj._conn_delay[off][:3]} ms are "
@@ -578,6 +595,8 @@ class Fuzz:
                 assert len(segment.spiketrains) == pop.size
                 for train in segment.spiketrains:
                     assert float(train.t_stop) == ticks * self.dt
+            if segment.analogsignals or "spikes" in recorded:
+                self.data_checked += 1
 
 
 def _same(a, b):
@@ -600,6 +619,7 @@ def play(spec):
             try:
                 fuzz.build()
                 fuzz.play()
+                return fuzz
             except AssertionError:
                 raise
             except Exception as err:     # anything not whitelisted: show where it came from
@@ -611,7 +631,24 @@ def play(spec):
             sim.end()
 
 
-@FUZZ_SETTINGS
-@given(spec=networks())
-def test_random_networks_run_or_fail_clearly(spec):
-    play(spec)
+def test_random_networks_run_or_fail_clearly():
+    stats = {"examples": 0, "ran": 0, "data_checked": 0, "projections": 0}
+
+    @FUZZ_SETTINGS
+    @given(spec=networks())
+    def one_network(spec):
+        fuzz = play(spec)
+        stats["examples"] += 1
+        stats["ran"] += fuzz.ticks_run > 0
+        stats["data_checked"] += fuzz.data_checked > 0
+        stats["projections"] += any(len(prj) for _, prj in fuzz.prjs) and fuzz.ticks_run > 0
+
+    one_network()
+    # not vacuous: most examples must get past the refusals and simulate, have their
+    # recorded data checked, and many run with connections (fractions seen: ~0.75, ~0.5,
+    # ~0.25-0.35)
+    n = stats["examples"]
+    assert n >= FUZZ_SETTINGS.max_examples * 0.9, stats
+    assert stats["ran"] >= 0.5 * n, stats
+    assert stats["data_checked"] >= 0.35 * n, stats
+    assert stats["projections"] >= 0.15 * n, stats

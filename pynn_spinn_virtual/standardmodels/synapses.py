@@ -1,4 +1,6 @@
 """Synapse types: static synapses and SpiNNaker's STDP rules."""
+import math
+
 import numpy as np
 from pyNN.standardmodels import build_translations, synapses
 
@@ -46,6 +48,34 @@ class STDPMechanism(synapses.STDPMechanism):
         super().__init__(timing_dependence, weight_dependence, None, dendritic_delay_fraction,
                          weight, delay)
         self.backprop_delay = bool(backprop_delay)
+        self._check_rule()
+
+    #: entries of an STDP exponential lookup table that fit a core's 64 KiB DTCM (int16)
+    MAX_LUT_ENTRIES = 32768
+
+    def _check_rule(self):
+        """Refuse what the machine's tables and words cannot hold, naming the rule and the
+        parameter (NaN, infinite or non-positive time constants, lookup tables longer than
+        a core's memory; found by tests/test_fuzz_networks.py: they crashed with
+        ZeroDivisionError, MemoryError or a NaN cast at the first run)."""
+        from .. import simulator
+        from ..exceptions import ParameterError
+        dt = simulator.state.dt
+        for component in (self.timing_dependence, self.weight_dependence):
+            rule = type(component).__name__
+            for name, value in _values(component):
+                if not math.isfinite(value):
+                    raise ParameterError(f"{rule}: {name} = {value} must be a finite number")
+                if name.startswith("tau_"):
+                    if value <= 0:
+                        raise ParameterError(f"{rule}: {name} = {value} ms must be > 0")
+                    entries = math.log(2048) * value / dt
+                    if entries > self.MAX_LUT_ENTRIES:
+                        raise ParameterError(
+                            f"{rule}: {name} = {value:g} ms needs an exponential lookup table "
+                            f"of {entries:.3g} entries at dt = {dt:g} ms; a SpiNNaker core "
+                            f"holds at most {self.MAX_LUT_ENTRIES} (tau <= "
+                            f"{self.MAX_LUT_ENTRIES * dt / math.log(2048):.0f} ms)")
 
     def _build_translations(self):
         # PyNN updates the class's dict in place; each mechanism gets its own copy here
