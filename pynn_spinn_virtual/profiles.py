@@ -57,8 +57,8 @@ class Profile:
     routing_key_colour_kinds: tuple = ("neuron", "poisson", "spike_array")
     #: report folders kept under reports/ ([Reports] max_reports_kept)
     max_reports_kept: int = 10
-    #: timesteps of recording a core's SDRAM buffers hold (the partitioner plans the SDRAM
-    #: for them: mapping/resources.py PLANNED_RECORDING_TICKS).  A longer run that records
+    #: timesteps of recording a core's SDRAM buffers hold (the partitioner plans each core's
+    #: SDRAM for them, mapping/resources.recording_bytes).  A longer run that records
     #: is cut into stretches of at most this many timesteps, the data extracted after each,
     #: as the toolchain's auto pause and resume does: recorded data is never truncated
     recording_buffer_ticks: int = 1000

@@ -11,7 +11,7 @@ from pyNN import errors
 import pynn_spinn_virtual as sim
 from pynn_spinn_virtual.exceptions import (ConfigurationError, MappingError, NetworkChangedError,
                                            ParameterError, SimulatorShutdownError)
-from pynn_spinn_virtual.mapping import resources
+from pynn_spinn_virtual import mapping
 
 
 @pytest.fixture(autouse=True)
@@ -236,8 +236,14 @@ def _recorded_run(buffer_ticks, n_ticks=200):
     return data, pauses
 
 
-def test_default_recording_buffer_matches_the_planned_sdram():
-    assert sim.simulator.state.profile.recording_buffer_ticks == resources.PLANNED_RECORDING_TICKS
+def test_the_partitioner_plans_the_sdram_of_the_recording_buffer():
+    """The SDRAM planned for a recording core grows with the profile's buffer length."""
+    state = sim.simulator.state
+    pop = sim.Population(256, sim.IF_curr_exp(), label="recorded")
+    pop.record(["spikes", "v"])
+    short = dataclasses.replace(state.profile, recording_buffer_ticks=10)
+    long = dataclasses.replace(state.profile, recording_buffer_ticks=1000)
+    assert mapping._recording_bytes(pop, 256, long) > 50 * mapping._recording_bytes(pop, 256, short) > 0
 
 
 def test_a_run_longer_than_the_recording_buffers_pauses_and_keeps_all_data(caplog):

@@ -186,7 +186,7 @@ def _fitted_atoms_per_core(population, incoming, profile):
         n_static, n_plastic = synapses(static, size), synapses(plastic, size)
         need = resources.neuron_core_bytes(
             size, per_neuron, rows, n_static + n_plastic, len(incoming),
-            _recording_bytes(population, size), n_plastic_rows=plastic_rows,
+            _recording_bytes(population, size, profile), n_plastic_rows=plastic_rows,
             n_plastic_synapses=n_plastic)
         return int(np.max(need)) <= budget
 
@@ -199,13 +199,13 @@ def _fitted_atoms_per_core(population, incoming, profile):
     return fitted
 
 
-def _recording_bytes(population, n_atoms):
+def _recording_bytes(population, n_atoms, profile):
     recorder = population.recorder
     analog = [min(n_atoms, len(recorder.recorded_indices(name)))
               for name, _ in recorder.analog_variables()]
     intervals = [interval for _, interval in recorder.analog_variables()] or [1]
     return resources.recording_bytes(n_atoms, analog, recorder.is_recording("spikes"),
-                                     min(intervals))
+                                     min(intervals), profile.recording_buffer_ticks)
 
 
 # -- 2. edges ---------------------------------------------------------------------------
@@ -510,7 +510,7 @@ def _core_sdram(core, edges, profile):
     kind = core.kind
     if kind == "delay":
         return resources.delay_core_bytes(core.n_atoms, core.extra["n_stages"])
-    recording = _recording_bytes(population, core.n_atoms)
+    recording = _recording_bytes(population, core.n_atoms, profile)
     if kind == "neuron":
         per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
         rows = sum(_n_keys(e.pre_core) for e in edges)

@@ -33,9 +33,6 @@ POST_HISTORY_BYTES = 132
 MASTER_POP_ENTRY_BYTES = 12
 #: a recording region's header (the SARK block) per recorded variable
 RECORDING_HEADER_BYTES = 8
-#: ticks of recording the partitioner plans for (longer runs are split into stretches
-#: between which the data are extracted, as the toolchain's auto pause and resume does)
-PLANNED_RECORDING_TICKS = 1000
 #: per spike-array event: key and time stamp in the buffered-sending region
 SPIKE_ARRAY_EVENT_BYTES = 8
 #: per delay-extension stage and atom: the 8-bit spike counters of 16 ticks
@@ -47,9 +44,10 @@ def core_budget(profile):
     return profile.sdram_per_chip // profile.application_cores_per_chip
 
 
-def recording_bytes(n_atoms, analog_recorded, spikes_recorded, interval_ticks=1,
-                    ticks=PLANNED_RECORDING_TICKS):
-    """Bytes of recording buffers for `ticks` ticks of one core.
+def recording_bytes(n_atoms, analog_recorded, spikes_recorded, interval_ticks, ticks):
+    """Bytes of recording buffers for `ticks` ticks of one core (the profile's
+    recording_buffer_ticks: longer runs are cut into stretches between which the data are
+    extracted, as the toolchain's auto pause and resume does).
 
     A spike record per tick is a time stamp and a bitfield of the core's atoms; an analog
     record per sample is a time stamp and one 32-bit value per recorded neuron.
