@@ -68,7 +68,14 @@ extensions = [
         define_macros=macros,
         extra_compile_args=compile_args,
         extra_link_args=link_args,
-    )
+    ),
+    # replays numpy's sequential rejection sampling for the vectorised connectors
+    Extension(
+        "pynn_spinn_virtual._replay",
+        sources=["pynn_spinn_virtual/_replay.pyx"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
 ]
 
 setup(

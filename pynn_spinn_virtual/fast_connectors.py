@@ -54,6 +54,8 @@ from pyNN.parameters import ParameterSpace
 from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
+from . import _replay
+
 logger = logging.getLogger("pynn_spinn_virtual")
 
 #: False (or inside `disabled()`): every projection is built by PyNN's connectors
@@ -568,11 +570,9 @@ def _alternating_randint(rs, high_a, high_b, count):
     call, from the legacy RandomState `rs`: what FixedTotalNumber's loop draws.
 
     Each legacy randint value is the first 32-bit word w of the stream with
-    (w & mask) <= high - 1 (a range of 0 draws nothing).  With two ranges the words are
-    parsed by a two-state automaton (next value for a or for b), evaluated vectorised: a word
-    accepted by both ranges swaps the state, by one range sets it, by none keeps it.  Only
-    as many words as values still needed are drawn at a time, so the generator never moves
-    past the last word PyNN would use.
+    (w & mask) <= high - 1 (a range of 0 draws nothing).  With two ranges, which word serves
+    which value depends on all the words before it: the words are parsed in order by a short
+    C loop (`_replay.accept_alternating`).
     """
     ra, rb = high_a - 1, high_b - 1
     if count == 0:
@@ -590,30 +590,14 @@ def _alternating_randint(rs, high_a, high_b, count):
         raise Fallback("64-bit ranges")
     ma, mb = _gen_mask(ra), _gen_mask(rb)
     bitgen = rs._bit_generator
-    state = 0               # 0: the next value is a's
-    need = 2 * count
-    chunks = []
-    while need > 0:
-        words = bitgen.random_raw(need)
-        va, vb = words & ma, words & mb
-        acc_a, acc_b = va <= ra, vb <= rb
-        swap = acc_a & acc_b
-        const = acc_a ^ acc_b                  # sets the state to 1 if a accepts, else 0
-        index = np.arange(len(words))
-        last_const = np.maximum.accumulate(np.where(const, index, -1))
-        before = np.r_[-1, last_const[:-1]]    # last constant map strictly before each word
-        swaps = np.cumsum(swap)
-        swaps_before = np.r_[0, swaps[:-1]]
-        has_const = before >= 0
-        safe = np.maximum(before, 0)
-        start = np.where(has_const, acc_a[safe].astype(np.int64), state)
-        parity = (swaps_before - np.where(has_const, swaps[safe], 0)) & 1
-        st = start ^ parity
-        accepted = np.where(st == 0, acc_a, acc_b)
-        chunks.append(np.where(st == 0, va, vb)[accepted])
-        state = int(st[-1] ^ accepted[-1])
-        need -= int(accepted.sum())
-    values = np.concatenate(chunks).astype(np.int64)
+    values = np.empty(2 * count, dtype=np.int64)     # a, b, a, b, ...
+    filled, state = 0, 0            # state 0: the next value is a's
+    while filled < 2 * count:
+        # every value takes at least one word: never more words than values still due, so
+        # the generator never moves past the last word PyNN would use
+        words = bitgen.random_raw(2 * count - filled)
+        filled, state = _replay.accept_alternating(words, ma, ra, mb, rb, state, values,
+                                                   filled)
     return values[0::2], values[1::2]
 
 
