@@ -32,7 +32,8 @@ def _encode(values, scale, lo, hi, dtype, type_name):
     # point: only those values go through Decimal, the rest through numpy's rint
     scaled = arr * float(scale)
     encoded = np.rint(scaled)
-    slack = float(scale) * np.spacing(np.abs(arr))
+    # |v| * 2**-52 bounds v's ulp from above (a superset of the near-ties: exact either way)
+    slack = np.abs(arr) * (float(scale) * 2.0 ** -52)
     near_tie = np.abs(scaled - np.floor(scaled) - 0.5) <= slack
     if near_tie.any():
         encoded[near_tie] = [float(round(Decimal(str(float(v))) * scale)) for v in arr[near_tie]]

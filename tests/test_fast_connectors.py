@@ -223,6 +223,13 @@ def check(net_spec, connector_factory, weight, delay, seeds, parallel_safe=True,
     return outcome
 
 
+def _connectivity_fast(outcome):
+    """The connections were made by the fast path, or PyNN's path was taken only because of
+    a 'normal_clipped' parameter whose redraws are impractical to replay (a range almost
+    never hit), or both paths failed alike."""
+    return outcome in ("fast", "error") or outcome.startswith("'normal_clipped'")
+
+
 seeds = st.fixed_dictionaries({key: st.integers(0, 2**32 - 1) for key in RNG_KEYS})
 
 
@@ -259,7 +266,7 @@ def test_fixed_probability(net, p, allow_self, weight, delay, seeds, parallel_sa
         p, allow_self_connections=allow_self, rng=r["conn"]), weight, delay, seeds,
         parallel_safe, expect_fast=allow_self != "NoMutual")
     if allow_self == "NoMutual" and net["kind"] == "recurrent":
-        assert outcome in ("fast", "error")
+        assert _connectivity_fast(outcome), outcome
 
 
 def _n(draw_n, r):
@@ -303,7 +310,7 @@ def test_fixed_number_pre(data, net, with_replacement, allow_self, weight, delay
         outcome = check(net, lambda r, pre, post: sim.FixedNumberPreConnector(
             _n(n_int, r), with_replacement=True, allow_self_connections=allow_self,
             rng=r["conn"]), weight, delay, seeds, parallel_safe)
-        assert outcome in ("fast", "error")
+        assert _connectivity_fast(outcome), outcome
 
 
 @HYPO
@@ -328,12 +335,12 @@ def test_fixed_number_without_permutations_is_fast(data, net, allow_self, weight
     per = data.draw(st.integers(1, 3))
     n_pre = per * (pre.size - 1 if exclude else pre.size)
     n_post = per * (post.size - 1 if exclude else post.size)
-    assert check(net, lambda r, pre, post: sim.FixedNumberPreConnector(
-        n_pre, allow_self_connections=allow_self, rng=r["conn"]), weight, delay,
-        seeds) in ("fast", "error")
-    assert check(net, lambda r, pre, post: sim.FixedNumberPostConnector(
-        n_post, allow_self_connections=allow_self, rng=r["conn"]), weight, delay,
-        seeds) in ("fast", "error")
+    outcome = check(net, lambda r, pre, post: sim.FixedNumberPreConnector(
+        n_pre, allow_self_connections=allow_self, rng=r["conn"]), weight, delay, seeds)
+    assert _connectivity_fast(outcome), outcome
+    outcome = check(net, lambda r, pre, post: sim.FixedNumberPostConnector(
+        n_post, allow_self_connections=allow_self, rng=r["conn"]), weight, delay, seeds)
+    assert _connectivity_fast(outcome), outcome
 
 
 @HYPO
