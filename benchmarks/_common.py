@@ -51,6 +51,16 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
+def map_and_load(sim, name):
+    """This backend maps and loads the network at the first run(); doing it first (as run()
+    would) lets the benchmarks show it apart from the time loop.  Seconds, or None."""
+    if name != OURS:
+        return None
+    t0 = time.perf_counter()
+    sim.simulator.state.ensure_loaded()
+    return time.perf_counter() - t0
+
+
 class Timer:
     """t.mark("build") records the time since the previous mark."""
 
@@ -149,17 +159,17 @@ def best_of(results):
         return results[-1]
     best = dict(good[0])
     for key, value in good[0].items():
-        if isinstance(value, float) and key not in ("peak_mb",) and not key.startswith("n_"):
-            if key in TIME_KEYS:
-                best[key] = min(r[key] for r in good)
-    best["peak_mb"] = max(r["peak_mb"] for r in good)
+        if key in TIME_KEYS and isinstance(value, float):
+            best[key] = min(r[key] for r in good)
+        elif key in ("peak_mb", "peak_sim_mb"):
+            best[key] = max(r[key] for r in good)
     best["repeats"] = len(good)
     if len(good) > 1 and "run" in good[0]:
         best["run_first"] = good[0]["run"]
     return best
 
 
-TIME_KEYS = {"import", "build", "run", "extract", "total", "setup", "connect", "map", "time"}
+TIME_KEYS = {"import", "build", "run", "extract", "total", "map", "loop", "time"}
 
 
 def parser(doc):

@@ -44,7 +44,7 @@ def build(sim, n, p=P_CONNECT, seed=1234, weight_scale=None):
     exc.initialize(v=v_init[:n_exc])
     inh.initialize(v=v_init[n_exc:])
     n_stim = 20
-    stim_times = [np.sort(np.round(rng.uniform(0, 50, rng.poisson(1.0)) + 2)).tolist() or [2.0]
+    stim_times = [np.unique(np.round(rng.uniform(0, 50, rng.poisson(1.0)) + 2)).tolist() or [2.0]
                   for _ in range(n_stim)]
     stim = sim.Population(n_stim, sim.SpikeSourceArray(spike_times=stim_times), label="stim")
     if weight_scale is None:
@@ -72,6 +72,7 @@ def measure(sim, name, args):
     common.setup(sim, name, args.threads, DT)
     exc, inh, projections = build(sim, args.n, args.p, weight_scale=args.weight_scale)
     build_s = timer.mark("build")
+    map_s = common.map_and_load(sim, name)
     sim.run(args.time)
     run_s = timer.mark("run")
     trains = {pop.label: pop.get_data("spikes").segments[0].spiketrains for pop in (exc, inh)}
@@ -88,7 +89,8 @@ def measure(sim, name, args):
     spikes = int(sum(c.sum() for c in counts.values()))
     seconds = args.time / 1000.0
     sim.end()
-    return dict(build=build_s, run=run_s, extract=extract_s, spikes=spikes,
+    return dict(build=build_s, run=run_s, extract=extract_s, map=map_s,
+                loop=None if map_s is None else run_s - map_s, spikes=spikes,
                 rate=spikes / args.n / seconds,
                 rate_exc=float(counts["exc"].mean() / seconds),
                 rate_inh=float(counts["inh"].mean() / seconds),
@@ -109,14 +111,17 @@ def report(results, args, targets):
     """The table, the ratios to this backend, and the targets."""
     ours = dict(results).get(common.OURS)
     rows = []
+    errors = []
     for name, r in results:
         if "error" in r:
-            rows.append([name, r["error"]] + [""] * 13)
+            rows.append([name] + ["-"] * 15)
+            errors.append(f"{name}: {r['error']}")
             continue
         ob = ours and "error" not in ours
         rows.append([
             name, common.fmt(r["import"], ".2f"), common.fmt(r["build"], ".2f"),
-            common.fmt(r["run"], ".3f"), common.fmt(r.get("compile"), ".1f"),
+            common.fmt(r["run"], ".3f"), common.fmt(r.get("map"), ".3f"),
+            common.fmt(r.get("compile"), ".1f"),
             common.fmt(r["extract"], ".3f"),
             common.fmt(args.time / 1000.0 / r["run"], ".1f"),
             common.fmt(common.ratio(r["build"], ours["build"]) if ob else None, ".1f"),
@@ -124,10 +129,14 @@ def report(results, args, targets):
             f"{r['synapses']:,}", f"{r['spikes']:,}",
             f"{r['rate_exc']:.2f}/{r['rate_inh']:.2f}", f"{100 * r['silent']:.0f}",
             common.fmt(r["events"] / r["run"] / 1e6, ".1f"), f"{r['peak_sim_mb']:.0f}"])
-    common.table(["simulator", "import s", "build s", "run s", "compile s", "extract s",
+    common.table(["simulator", "import s", "build s", "run s", "of which map s", "compile s", "extract s",
                   "x realtime", "build/ours", "run/ours", "synapses", "spikes",
                   "rate E/I Hz", "silent %", "Mevents/s", "peak MB"], rows)
+    for line in errors:
+        print(line)
     common.print_versions(results)
+    print("run s: from run() to its return, this backend's mapping and loading included "
+          "(shown apart as 'of which map s');")
     print("build/ours, run/ours: the simulator's time over this backend's (how many times "
           "faster this backend is); compile: brian2's code generation + compilation (first "
           "run minus the best); Mevents/s: spikes x mean out-degree / run s; silent: neurons "
