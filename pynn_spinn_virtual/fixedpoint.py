@@ -20,6 +20,10 @@ U032_MAX = 1.0 - 2.0 ** -32
 def _encode(values, scale, lo, hi, dtype, type_name):
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
     scalar = np.ndim(values) == 0
+    if arr.size > 64 and arr.ndim == 1 and arr[0] == arr.min() == arr.max():
+        # one value repeated (a constant weight or delay of a large projection): encoded once
+        one = _encode(arr[:1], scale, lo, hi, dtype, type_name)
+        return np.full(arr.shape, one[0], dtype=one.dtype)
     if np.isnan(arr).any():
         raise ValueError(f"NaN cannot be encoded as {type_name}")
     bad = (arr < lo) | (arr > hi)

@@ -47,13 +47,14 @@ def summarise(mapping, projections, dt_ms=None, profile=None):
             resolution[core.population] = 1.0 / core.extra["weight_scales"]
     result = []
     for projection in projections:
-        if not len(projection) or projection._machine_weight is None:
+        if not len(projection) or projection._machine_weight_ints is None:
             continue
         requested = np.abs(projection._conn_weight)
         machine = np.abs(projection._machine_weight)
         nonzero = requested > 0
-        change = np.zeros_like(requested)
-        change[nonzero] = np.abs(machine[nonzero] - requested[nonzero]) / requested[nonzero]
+        change = np.abs(machine - requested)
+        np.divide(change, requested, out=change, where=nonzero)
+        change[~nonzero] = 0.0
         posts = projection._post_map.populations
         unit = max(float(resolution[p][projection._synapse_type_index]) for p in posts
                    if p in resolution)

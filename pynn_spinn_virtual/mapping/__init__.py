@@ -106,17 +106,27 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
     cores, population_cores = _partition(populations, incoming, profile)
     edges = _split_projections(projections, population_cores)
     mts = profile.machine_time_step_us(dt_ms)
+    # each projection's delays converted once (the host's and, where some edge is generated
+    # on chip, the expander's ticks), then taken per edge
+    host_ticks, expander_ticks = {}, {}
     for edge in edges:
-        edge.host_ticks = _ticks16(connectivity.host_delay_ticks(
-            edge.projection._conn_delay[edge.connection_ids], mts))
+        projection = edge.projection
+        if projection not in host_ticks:
+            host_ticks[projection] = _ticks16(connectivity.host_delay_ticks(
+                projection._conn_delay, mts))
+        edge.host_ticks = host_ticks[projection][edge.connection_ids]
     generation.choose_paths(edges, profile.delay_slots)
     for edge in edges:
+        projection = edge.projection
         if edge.path == generation.MACHINE:
-            delays = edge.projection._conn_delay[edge.connection_ids]
-            edge.delay_ticks = _ticks16(connectivity.expander_delay_ticks(delays, mts))
+            if projection not in expander_ticks:
+                expander_ticks[projection] = _ticks16(connectivity.expander_delay_ticks(
+                    projection._conn_delay, mts))
+            edge.delay_ticks = expander_ticks[projection][edge.connection_ids]
         else:
             edge.delay_ticks = edge.host_ticks
         edge.host_ticks = None
+    del host_ticks, expander_ticks
     edges = _add_delay_extensions(edges, cores, profile)
     edge_into = {core.index: [] for core in cores}
     for edge in edges:
@@ -222,16 +232,25 @@ def _split_projections(projections, population_cores):
             order = np.argsort(key, kind="stable")     # a radix sort for 8/16-bit keys
             counts = np.bincount(key, minlength=n_pairs)
             bounds = np.concatenate(([0], np.cumsum(counts)))
+            # the connections in edge order, gathered once: each edge is a slice of these
+            ids_sorted = np.asarray(ids, dtype=np.int32)[order]
+            pre_local = _local_indices(pre_idx, pre_core_of, pre_slices)[order]
+            post_local = _local_indices(post_idx, post_core_of, post_slices)[order]
+            del order, key
             for k in np.flatnonzero(counts):
-                members = order[bounds[k]:bounds[k + 1]]
-                pre_core = pre_slices[int(k) // len(post_slices)]
-                post_core = post_slices[int(k) % len(post_slices)]
+                lo, hi = bounds[k], bounds[k + 1]
                 edges.append(Edge(
-                    projection=projection, pre_core=pre_core, post_core=post_core,
-                    connection_ids=ids[members], pre_local=pre_idx[members] - pre_core.lo,
-                    post_local=post_idx[members] - post_core.lo,
-                    synapse_type=projection._synapse_type_index))
+                    projection=projection, pre_core=pre_slices[int(k) // len(post_slices)],
+                    post_core=post_slices[int(k) % len(post_slices)],
+                    connection_ids=ids_sorted[lo:hi], pre_local=pre_local[lo:hi],
+                    post_local=post_local[lo:hi], synapse_type=projection._synapse_type_index))
     return edges
+
+
+def _local_indices(atoms, core_of, slices):
+    """Each atom's index within its slice (16 bits: a slice has at most 2**16 atoms)."""
+    width = slices[0].n_atoms
+    return (np.asarray(atoms, dtype=np.int32) - core_of * np.int32(width)).astype(np.uint16)
 
 
 def _slice_lookup(slices, atom_indices):
