@@ -538,6 +538,18 @@ def _fixed_number_pre(connector, projection, snapshots):
     return _result(plan, pre, post)
 
 
+def _by_target(projection, rng, sources, targets):
+    """Connections drawn source-first, in PyNN's order (by target, stable), with the synapse
+    parameters drawn after the connector's draws, as PyNN does."""
+    plan = _map_plan(projection)
+    if not (plan.parallel_safe or rng.parallel_safe):
+        raise Fallback("PyNN's non-parallel-safe branch")
+    # 16-bit keys make numpy's stable sort a linear radix sort (the same order)
+    keys = targets.astype(np.uint16) if projection.post.size <= 1 << 16 else targets
+    order = np.argsort(keys, kind="stable")
+    return _result(plan, sources[order], targets[order])
+
+
 def _fixed_number_post(connector, projection, snapshots):
     rng = _connector_rng(connector, "FixedNumberPost")
     n_pre, n_post = projection.pre.size, projection.post.size
@@ -552,13 +564,7 @@ def _fixed_number_post(connector, projection, snapshots):
         targets = _randint(rng, counts.sum(), n_post, snapshots)
     else:
         targets = _full_sets(counts, sources, n_post - 1 if exclude else n_post, exclude)
-    plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
-    if not (plan.parallel_safe or rng.parallel_safe):
-        raise Fallback("PyNN's non-parallel-safe branch")
-    # the same stable order; 16-bit keys make numpy's stable sort a linear radix sort
-    keys = targets.astype(np.uint16) if n_post <= 1 << 16 else targets
-    order = np.argsort(keys, kind="stable")
-    return _result(plan, sources[order], targets[order])
+    return _by_target(projection, rng, sources, targets)
 
 
 def _gen_mask(r):
@@ -619,13 +625,7 @@ def _fixed_total_number(connector, projection, snapshots):
     possible_targets = np.arange(n_post)[projection.post._mask_local]
     sources, target_index = _alternating_randint(rng.rng, n_pre, len(possible_targets), n_conn)
     targets = possible_targets[target_index]
-    plan = _map_plan(projection)        # copied after the connector's draws, as PyNN does
-    if not (plan.parallel_safe or rng.parallel_safe):
-        raise Fallback("PyNN's non-parallel-safe branch")
-    # the same stable order; 16-bit keys make numpy's stable sort a linear radix sort
-    keys = targets.astype(np.uint16) if n_post <= 1 << 16 else targets
-    order = np.argsort(keys, kind="stable")
-    return _result(plan, sources[order], targets[order])
+    return _by_target(projection, rng, sources, targets)
 
 
 def _from_list(connector, projection, snapshots):
