@@ -7,8 +7,11 @@ how to take new parameters between runs, and how its recorded spikes are laid ou
 import numpy as np
 
 from . import _kernel
-from .exceptions import ParameterError
+from .exceptions import MappingError, ParameterError
 from .profiles import FOREVER
+
+#: atoms a kernel core holds (csrc/kernel.h: 1 << KN_MAX_LAYOUT_BITS)
+KERNEL_MAX_ATOMS_PER_CORE = 1 << 16
 
 
 class LoadedCore:
@@ -154,6 +157,15 @@ class LoadedSpikeArrayCore(LoadedCore):
 
     def __init__(self, core, dt_ms, profile):
         super().__init__(core, dt_ms, profile)
+        if core.n_atoms > KERNEL_MAX_ATOMS_PER_CORE:
+            # the toolchain maps it (no atoms-per-core limit for spike arrays), the kernel
+            # cannot run it: say so before the kernel refuses with its own message
+            raise MappingError(
+                f"Population '{self.population.label}': {core.n_atoms} atoms on one core; "
+                f"this backend runs at most {KERNEL_MAX_ATOMS_PER_CORE} atoms per core: set "
+                f"neurons_per_core (a Population option, or sim.set_number_of_neurons_per_core"
+                f"({type(self.population.celltype).__name__}, n)) to at most "
+                f"{KERNEL_MAX_ATOMS_PER_CORE}")
         self.ticks, self.indices = self.population._spike_array_events(core.lo, core.hi, dt_ms,
                                                                         profile)
 

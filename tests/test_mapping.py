@@ -159,3 +159,34 @@ def test_plastic_synapses_lower_neurons_per_core_further(simulation):
     sim.Projection(source, plastic, connector, stdp)
     assert len(_slices(static)) == 1
     assert len(_slices(plastic)) > 1
+
+
+def test_a_spike_source_array_beyond_the_kernel_core_size_is_refused_clearly():
+    """A SpikeSourceArray has no atoms-per-core limit in the toolchain (it maps); the
+    kernel's cores hold at most 2**16 atoms: running it is a clear error naming the
+    population and the remedy."""
+    sim.setup(timestep=1.0)
+    sim.Population(70000, sim.SpikeSourceArray(spike_times=[]), label="wide")
+    sim.Population(2, sim.IF_curr_exp(), label="pop")
+    with pytest.raises(MappingError, match="'wide': 70000 atoms on one core.*at most 65536"):
+        sim.run(1.0)
+    sim.end()
+
+
+def test_wide_spike_source_slices_keep_their_indices():
+    """Two slices of 35,000 source atoms: source 69,999 is atom 34,999 of the second core."""
+    sim.setup(timestep=1.0)
+    src = sim.Population(70000, sim.SpikeSourceArray(spike_times=[]), label="wide",
+                         additional_parameters={"neurons_per_core": 35000})
+    src[69999:70000].set(spike_times=[5.0])
+    src[4463:4464].set(spike_times=[20.0])
+    pop = sim.Population(2, sim.IF_curr_exp(), label="pop")
+    sim.Projection(src, pop, sim.FromListConnector([(69999, 0), (4463, 1)]),
+                   sim.StaticSynapse(weight=5.0, delay=1.0))
+    pop.record("spikes")
+    sim.run(40.0)
+    trains = pop.get_data("spikes").segments[0].spiketrains
+    first = [float(t[0]) if len(t) else None for t in trains]
+    assert [c.n_atoms for c in sim.simulator.state.mapping.cores_of(src)] == [35000, 35000]
+    assert 5.0 < first[0] < 20.0 and first[1] > 20.0, first
+    sim.end()

@@ -62,9 +62,10 @@ class Edge:
 
     def __post_init__(self):
         self.connection_ids = np.asarray(self.connection_ids, dtype=np.int32)
-        # a slice has at most 256 atoms (2**16 keys with delay stages): 16 bits
-        self.pre_local = np.asarray(self.pre_local, dtype=np.uint16)
-        self.post_local = np.asarray(self.post_local, dtype=np.uint16)
+        # 16 bits for the usual slices (neuron cores have at most 256 atoms); a spike-source
+        # array has no limit per core, so its slices may need 32
+        self.pre_local = np.asarray(self.pre_local, dtype=_index_type(self.pre_core.n_atoms))
+        self.post_local = np.asarray(self.post_local, dtype=_index_type(self.post_core.n_atoms))
         self.n_connections = len(self.connection_ids)
 
     def release(self):
@@ -248,9 +249,15 @@ def _split_projections(projections, population_cores):
 
 
 def _local_indices(atoms, core_of, slices):
-    """Each atom's index within its slice (16 bits: a slice has at most 2**16 atoms)."""
+    """Each atom's index within its slice."""
     width = slices[0].n_atoms
-    return (np.asarray(atoms, dtype=np.int32) - core_of * np.int32(width)).astype(np.uint16)
+    local = np.asarray(atoms, dtype=np.int32) - core_of * np.int32(width)
+    return local.astype(_index_type(width))
+
+
+def _index_type(n_values):
+    """The unsigned type of indices 0 .. n_values - 1: 16 bits where they fit, else 32."""
+    return np.uint16 if n_values <= 1 << 16 else np.uint32
 
 
 def _slice_lookup(slices, atom_indices):
@@ -338,7 +345,7 @@ def _sub_edge(edge, members, pre_core, pre_keys, delay_field):
                pre_local=edge.pre_local[members], post_local=edge.post_local[members],
                synapse_type=edge.synapse_type, path=edge.path,
                delay_ticks=edge.delay_ticks[members])
-    sub.pre_keys = np.asarray(pre_keys, dtype=np.uint16)
+    sub.pre_keys = np.asarray(pre_keys, dtype=_index_type(_n_keys(pre_core)))
     sub.delay_field = np.asarray(delay_field, dtype=np.uint16)
     return sub
 
