@@ -4,33 +4,15 @@ Expected numbers are derived here from the formulas of spec/kernel.md with Pytho
 never by running the kernel.
 """
 import gc
-import glob
-import importlib.util
 import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    """The extension module; loaded by path if the package itself does not import (the
-    kernel does not need the rest of the package)."""
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 
 # ---- the spec's integer rules (§1.2, §1.3, §4.1) -------------------------------------------
 

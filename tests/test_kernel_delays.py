@@ -4,32 +4,15 @@ Expected numbers are derived here by hand from the spec (stage = floor((d - 1) /
 remainder r = d - 16 stage, arrival in the ring-buffer slot of t + d, 8-bit counters
 saturating at 255), never by running the kernel.
 """
-import glob
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 S = 1 << 15
 M32 = 0xFFFFFFFF
 TAU5_DECAY, TAU5_INIT = 3516421809, 3892727437   # §3.3 table: dt 1, tau 5 (5.x/6.x)

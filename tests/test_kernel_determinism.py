@@ -1,31 +1,13 @@
 """The kernel's results do not depend on the thread count or on how a run is split, and they
 match a slow pure-Python transcription of spec/kernel.md §2-§4 bit for bit."""
-import glob
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    """The extension module; loaded by path if the package itself does not import."""
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 MODEL = "if_curr_exp"
 S = 1 << 15
 N_TICKS = 40

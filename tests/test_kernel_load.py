@@ -19,32 +19,15 @@ neuron spike in the tick it arrives, small weights never do.  Sources of T:
 
 Neuron 0 of T spikes at ticks 2 and 5 only (A's atom 0 at ticks 1 and 4, delay 1).
 """
-import glob
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 S = 1 << 15
 IB = 2                 # index bits of T (4 neurons), T = 1, D = 4
 FOREVER = 0xFFFFFFFF

@@ -6,32 +6,15 @@ from §7.2 and compared with the kernel draw by draw; the Gaussian ("faster") re
 needs spinn_common's norminv table, is checked through its generator consumption and its
 statistics.
 """
-import glob
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 S = 1 << 15
 FOREVER = 0xFFFFFFFF
 M32 = 0xFFFFFFFF

@@ -10,32 +10,16 @@ delay 1, weight 1000 << 10 = 31.25 mV on type 0) makes post neuron j spike exact
 ticks we list, and nothing else does.  Plastic synapses are on type 1 (inhibitory, ring shift
 0: at most 2 mV), so they never cause or prevent a post spike.
 """
-import glob
-import importlib.util
 import math
 import os
 
 import numpy as np
 import pytest
 
-
-def _load_kernel():
-    try:
-        from pynn_spinn_virtual import _kernel
-        return _kernel
-    except ImportError:
-        root = os.path.join(os.path.dirname(__file__), "..", "pynn_spinn_virtual")
-        paths = glob.glob(os.path.join(root, "_kernel*.so")) + glob.glob(
-            os.path.join(root, "_kernel*.pyd"))
-        if not paths:
-            raise
-        spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", paths[0])
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+from kernel_module import load_kernel
 
 
-K = _load_kernel()
+K = load_kernel()
 S = 1 << 15
 IB = 2                 # index bits of the target core (up to 4 post neurons), T = 1, D = 4
 ONE = 2048             # STDP fixed point 1.0 (11 fraction bits)
