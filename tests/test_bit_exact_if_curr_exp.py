@@ -11,6 +11,7 @@ import pytest
 
 import pynn_spinn_virtual as sim
 import reference_model as rm
+from neo_bits import assert_bits_equal, signal_bits, spike_ticks
 
 RECORD = ["spikes", "v", "gsyn_exc", "gsyn_inh"]
 
@@ -94,40 +95,6 @@ def twin_factory():
     yield make
     if made:
         sim.end()
-
-
-def _first_mismatch(got, exp):
-    idx = np.argwhere(got != exp)
-    t, j = (int(x) for x in idx[0])
-    return (f"{len(idx)} mismatching entries; first at tick {t}, neuron {j}: got {got[t, j]} "
-            f"({float(got[t, j]) / 32768}) expected {exp[t, j]} ({float(exp[t, j]) / 32768}); "
-            f"row got {got[t].tolist()} expected {exp[t].tolist()}")
-
-
-def assert_bits_equal(got, exp, what):
-    got = np.asarray(got, dtype=np.int64)
-    exp = np.asarray(exp, dtype=np.int64)
-    assert got.shape == exp.shape, f"{what}: shape {got.shape}, expected {exp.shape}"
-    assert np.array_equal(got, exp), f"{what}: {_first_mismatch(got, exp)}"
-
-
-def signal_bits(segment, name, units):
-    sigs = segment.filter(name=name)
-    assert len(sigs) == 1, f"expected one AnalogSignal named {name}, got {len(sigs)}"
-    values = np.asarray(sigs[0].rescale(units).magnitude, dtype=np.float64)
-    bits = np.round(values * 32768)
-    assert np.array_equal(bits / 32768, values), f"{name} values are not S16.15 multiples"
-    return bits.astype(np.int64)
-
-
-def spike_ticks(segment, dt):
-    out = []
-    for st in segment.spiketrains:
-        times = np.asarray(st.rescale("ms").magnitude, dtype=np.float64)
-        ticks = np.round(times / dt).astype(np.int64)
-        assert np.allclose(times, ticks * dt, rtol=0, atol=1e-9), f"spike times {times} not k*dt"
-        out.append(sorted(ticks.tolist()))
-    return out
 
 
 def check_population(twin, pop, what=""):

@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 import reference_model as rm
 import stdp_reference as sr
+from neo_bits import first_mismatch, signal_bits, spike_ticks
 
 REFERENCE_ONLY = os.environ.get("PYNN_SPINN_REFERENCE_ONLY") == "1"
 if not REFERENCE_ONLY:
@@ -140,30 +141,6 @@ def finish():
         pytest.skip("reference-only mode: scenario checked on the reference only")
 
 
-def _first_mismatch(got, exp):
-    idx = np.argwhere(got != exp)
-    t, j = (int(x) for x in idx[0])
-    return (f"{len(idx)} mismatching entries; first at tick {t}, neuron {j}: got {got[t, j]} "
-            f"({got[t, j] / 32768}) expected {exp[t, j]} ({exp[t, j] / 32768})")
-
-
-def signal_bits(segment, name, units):
-    sigs = segment.filter(name=name)
-    assert len(sigs) == 1, f"expected one AnalogSignal named {name}, got {len(sigs)}"
-    values = np.asarray(sigs[0].rescale(units).magnitude, dtype=np.float64)
-    bits = np.round(values * 32768)
-    assert np.array_equal(bits / 32768, values), f"{name} values are not S16.15 multiples"
-    return bits.astype(np.int64)
-
-
-def spike_ticks(segment, dt):
-    out = []
-    for train in segment.spiketrains:
-        times = np.asarray(train.rescale("ms").magnitude, dtype=np.float64)
-        out.append(sorted(np.round(times / dt).astype(np.int64).tolist()))
-    return out
-
-
 def check_post(pop, ref_pop, n_ticks, dt, what="", segment=0):
     """Exact comparison of segment ``segment`` of the backend population with ``ref_pop``."""
     finish()
@@ -177,7 +154,7 @@ def check_post(pop, ref_pop, n_ticks, dt, what="", segment=0):
         assert exp.shape == (n_ticks, pop.n), f"reference {name} shape {exp.shape}"
         got = signal_bits(seg, name, units)
         assert got.shape == exp.shape, f"{what} {name}: shape {got.shape}, expected {exp.shape}"
-        assert np.array_equal(got, exp), f"{what} {name}: {_first_mismatch(got, exp)}"
+        assert np.array_equal(got, exp), f"{what} {name}: {first_mismatch(got, exp)}"
     got = spike_ticks(seg, dt)
     assert got == [sorted(s) for s in ref_pop.spikes], f"{what} spikes"
 
