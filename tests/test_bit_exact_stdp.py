@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import reference_model as rm
 import stdp_reference as sr
-from neo_bits import first_mismatch, signal_bits, spike_ticks
+from neo_bits import assert_bits_equal, signal_bits, spike_ticks
 
 REFERENCE_ONLY = os.environ.get("PYNN_SPINN_REFERENCE_ONLY") == "1"
 if not REFERENCE_ONLY:
@@ -152,9 +152,7 @@ def check_post(pop, ref_pop, n_ticks, dt, what="", segment=0):
                              ("gsyn_inh", "uS", ref_pop.gsyn_inh)):
         exp = np.asarray(exp, dtype=np.int64)
         assert exp.shape == (n_ticks, pop.n), f"reference {name} shape {exp.shape}"
-        got = signal_bits(seg, name, units)
-        assert got.shape == exp.shape, f"{what} {name}: shape {got.shape}, expected {exp.shape}"
-        assert np.array_equal(got, exp), f"{what} {name}: {first_mismatch(got, exp)}"
+        assert_bits_equal(signal_bits(seg, name, units), exp, f"{what} {name}")
     got = spike_ticks(seg, dt)
     assert got == [sorted(s) for s in ref_pop.spikes], f"{what} spikes"
 
