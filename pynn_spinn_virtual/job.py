@@ -146,17 +146,24 @@ def zip_reports(job_dir):
     return target
 
 
+def _run_report_files(job_dir, name):
+    """(path, JSON contents) of every run folder's report `name` in the job, in path order
+    (unreadable or malformed files are skipped)."""
+    pattern = os.path.join(job_dir, REPORTS_DIR, "*", "run_*", name)
+    for path in sorted(glob.glob(pattern)):
+        try:
+            with open(path) as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            continue
+        yield path, data
+
+
 def reports_provenance(job_dir):
     """Saturations summed over the ``provenance.json`` of every run folder of the job."""
     totals = {"ring_buffer_saturations": {}, "delay_counter_saturations": {}}
     found = False
-    pattern = os.path.join(job_dir, REPORTS_DIR, "*", "run_*", "provenance.json")
-    for path in sorted(glob.glob(pattern)):
-        try:
-            with open(path) as f:
-                records = json.load(f)
-        except (OSError, ValueError):
-            continue
+    for _, records in _run_report_files(job_dir, "provenance.json"):
         found = True
         for key, counts in totals.items():
             for label, count in (records.get(key) or {}).items():
@@ -167,13 +174,7 @@ def reports_provenance(job_dir):
 def reports_mappings(job_dir):
     """A short mapping summary from each ``mapping.json`` of the job's reports."""
     result = []
-    pattern = os.path.join(job_dir, REPORTS_DIR, "*", "run_*", "mapping.json")
-    for path in sorted(glob.glob(pattern)):
-        try:
-            with open(path) as f:
-                data = json.load(f)
-        except (OSError, ValueError):
-            continue
+    for path, data in _run_report_files(job_dir, "mapping.json"):
         kinds = {}
         for vertex in data.get("vertices", []):
             kinds[vertex.get("kind")] = kinds.get(vertex.get("kind"), 0) + 1
