@@ -529,13 +529,20 @@ def _fixed_number_pre(connector, projection, snapshots):
     if connector.with_replacement and not allow_or_other:
         raise Fallback("with replacement, no self-connections: per-neuron redraws")
     counts = _draw_n(connector.n, n_post, snapshots, "FixedNumberPre n")
-    post = np.repeat(np.arange(n_post), counts)
-    if connector.with_replacement:
-        pre = _randint(rng, counts.sum(), n_pre, snapshots)
-    else:
-        exclude = not allow_or_other
-        pre = _full_sets(counts, post, n_pre - 1 if exclude else n_pre, exclude)
+    post, pre = _fixed_number_picks(connector, rng, counts, n_pre, not allow_or_other,
+                                    snapshots)
     return _result(plan, pre, post)
+
+
+def _fixed_number_picks(connector, rng, counts, n_candidates, exclude, snapshots):
+    """(owners, picks) of a FixedNumber connector: owner i (a post neuron for ...Pre, a pre
+    neuron for ...Post) picks counts[i] of the `n_candidates` neurons of the other side
+    (itself excluded if `exclude`), with or without replacement."""
+    owners = np.repeat(np.arange(len(counts)), counts)
+    if connector.with_replacement:
+        return owners, _randint(rng, counts.sum(), n_candidates, snapshots)
+    size = n_candidates - 1 if exclude else n_candidates
+    return owners, _full_sets(counts, owners, size, exclude)
 
 
 def _by_target(projection, rng, sources, targets):
@@ -559,11 +566,7 @@ def _fixed_number_post(connector, projection, snapshots):
     if connector.with_replacement and exclude:
         raise Fallback("with replacement, no self-connections: per-neuron redraws")
     counts = _draw_n(connector.n, n_pre, snapshots, "FixedNumberPost n")
-    sources = np.repeat(np.arange(n_pre), counts)
-    if connector.with_replacement:
-        targets = _randint(rng, counts.sum(), n_post, snapshots)
-    else:
-        targets = _full_sets(counts, sources, n_post - 1 if exclude else n_post, exclude)
+    sources, targets = _fixed_number_picks(connector, rng, counts, n_post, exclude, snapshots)
     return _by_target(projection, rng, sources, targets)
 
 
