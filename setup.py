@@ -76,6 +76,15 @@ extensions = [
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     ),
+    # lays out the synaptic rows of a whole projection for the mapper
+    Extension(
+        "pynn_spinn_virtual._rows",
+        sources=["pynn_spinn_virtual/_rows.pyx"],
+        include_dirs=[numpy.get_include()],
+        define_macros=macros,
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
 ]
 
 setup(

@@ -17,12 +17,14 @@ _US_PER_MS = 1000.0
 
 
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
+@fixedpoint.once_per_repeated_value
 def host_weight_ints(weights, factor):
     """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (numpy rint, half to even)."""
     w = np.asarray(weights, dtype=np.float64) * factor
     return np.rint(np.abs(w)).astype(np.int64) & 0xFFFF
 
 
+@fixedpoint.once_per_repeated_value
 def expander_weight_ints(weights, factor):
     """Rows generated on chip by the synapse expander: ``floor(|S1615(w)| * factor)``, 16 bits.
 
@@ -42,6 +44,7 @@ def expander_weight_ints(weights, factor):
 _INT32_MAX = np.iinfo(np.int32).max
 
 
+@fixedpoint.once_per_repeated_value
 def host_delay_ticks(delays_ms, mts_us):
     """Host rows: ``rint(d * (1000 / mts))`` ticks (int32; absurdly long delays saturate at
     the int32 maximum rather than wrap, so that they still fail the delay limit)."""
@@ -49,6 +52,7 @@ def host_delay_ticks(delays_ms, mts_us):
     return np.minimum(ticks, _INT32_MAX).astype(np.int32)
 
 
+@fixedpoint.once_per_repeated_value
 def expander_delay_ticks(delays_ms, mts_us):
     """On-chip rows: ``S1615(d) * S1615(1000 / mts)``, floored, truncated to ticks, at least 1.
 

@@ -5,6 +5,7 @@ then computes ``round(Decimal(str(v)) * scale)`` with Python's round-half-to-eve
 shortest decimal representation of the double.  We give the same bits, vectorised: the
 Decimal arithmetic is only needed for the rare values next to a half-way point.
 """
+import functools
 from decimal import Decimal
 
 import numpy as np
@@ -17,13 +18,28 @@ U032_MIN = 0.0
 U032_MAX = 1.0 - 2.0 ** -32
 
 
+def is_one_repeated_value(values):
+    """True for a 1-d array holding one value (not NaN) many times."""
+    return values.ndim == 1 and values.size > 64 and values[0] == values.min() == values.max()
+
+
+def once_per_repeated_value(convert):
+    """Decorates an elementwise conversion of a 1-d float array: a large array of one
+    repeated value (the constant weight or delay of a large projection) is converted once."""
+    @functools.wraps(convert)
+    def wrapper(values, *args):
+        arr = np.asarray(values, dtype=np.float64)
+        if is_one_repeated_value(arr):
+            one = np.asarray(convert(arr[:1], *args))
+            return np.full(arr.shape, one[0], dtype=one.dtype)
+        return convert(values, *args)
+    return wrapper
+
+
+@once_per_repeated_value
 def _encode(values, scale, lo, hi, dtype, type_name):
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
     scalar = np.ndim(values) == 0
-    if arr.size > 64 and arr.ndim == 1 and arr[0] == arr.min() == arr.max():
-        # one value repeated (a constant weight or delay of a large projection): encoded once
-        one = _encode(arr[:1], scale, lo, hi, dtype, type_name)
-        return np.full(arr.shape, one[0], dtype=one.dtype)
     if np.isnan(arr).any():
         raise ValueError(f"NaN cannot be encoded as {type_name}")
     bad = (arr < lo) | (arr > hi)

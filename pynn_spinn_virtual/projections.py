@@ -293,12 +293,12 @@ class Projection(common.Projection):
         return delay_ms
 
     def _connections_by_population(self):
-        """(pre population, post population, connection ids, pre indices, post indices) groups."""
+        """(pre population, post population, connection ids, pre indices, post indices) groups;
+        the ids are None where the group is all the connections, in order."""
         if self._pre_map.identity and self._post_map.identity:     # the common case, cheaply
             if len(self._conn_pre):
-                yield (self._pre_map.populations[0], self._post_map.populations[0],
-                       np.arange(len(self._conn_pre), dtype=np.int32), self._conn_pre,
-                       self._conn_post)
+                yield (self._pre_map.populations[0], self._post_map.populations[0], None,
+                       self._conn_pre, self._conn_post)
             return
         pre_pop = self._pre_map.population_of[self._conn_pre]
         post_pop = self._post_map.population_of[self._conn_post]
@@ -321,11 +321,14 @@ class Projection(common.Projection):
         """The mapper tells what the machine holds for these connections: 16-bit weights,
         the weight scale of their post-synaptic population (one per population and receptor:
         the ring-buffer shift is chosen per population) and delays in ticks.  Kept compact
-        (4 bytes a connection); `_machine_weight` gives them in native units."""
+        (4 bytes a connection); `_machine_weight` gives them in native units.  `ids` None:
+        all the connections."""
         if self._machine_weight_ints is None or len(self._machine_weight_ints) != len(self):
             self._machine_weight_ints = np.zeros(len(self), dtype=np.uint16)
             self._machine_delay_ticks = np.zeros(len(self), dtype=np.uint16)
             self._machine_scales = np.full(len(self._post_map.populations), np.nan)
+        if ids is None:
+            ids = slice(None)
         self._machine_weight_ints[ids] = weight_ints
         self._machine_delay_ticks[ids] = delay_ticks
         self._machine_scales[self._post_map.populations.index(post_population)] = scale

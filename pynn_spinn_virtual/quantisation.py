@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import connectivity
+from . import fixedpoint
 
 #: relative change above which a projection is reported
 TOLERANCE = 0.01
@@ -38,41 +38,76 @@ class ProjectionQuantisation:
         return self.n_zeroed > 0 or self.max_relative_change > TOLERANCE
 
 
-def summarise(mapping, projections, dt_ms=None, profile=None):
-    """One ProjectionQuantisation per projection with connections (with `dt_ms` and
-    `profile`, the delays are compared too)."""
+@dataclass
+class GroupChanges:
+    """What the machine changed in one group of a projection's connections (collected by
+    the mapper while it encodes them)."""
+    n_connections: int
+    n_zeroed: int
+    max_relative_change: float
+    smallest_weight: float         #: smallest non-zero |weight| requested (inf: none)
+    n_delays_changed: int = 0
+    first_delay_changed: int = None  #: position in the group of the first changed delay
+
+
+def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None):
+    """Compare the requested weights with the 16-bit machine weights (``machine_ints /
+    scale`` in native units), and the whole-timestep delays asked for with the machine's."""
+    n = len(requested)
+    repeated = (n > 1 and fixedpoint.is_one_repeated_value(requested)
+                and fixedpoint.is_one_repeated_value(machine_ints))
+    if repeated:                   # a constant weight: one comparison stands for all
+        requested, machine_ints = requested[:1], machine_ints[:1]
+    requested = np.abs(requested)
+    machine = np.asarray(machine_ints) / scale
+    nonzero = requested > 0
+    change = np.abs(machine - requested)
+    np.divide(change, requested, out=change, where=nonzero)
+    change[~nonzero] = 0.0
+    n_zeroed = int(np.sum(nonzero & (machine == 0)))
+    result = GroupChanges(
+        n_connections=n, n_zeroed=n_zeroed * n if repeated else n_zeroed,
+        max_relative_change=float(change.max()) if len(change) else 0.0,
+        smallest_weight=float(requested[nonzero].min()) if nonzero.any() else np.inf)
+    if asked_ticks is not None:
+        changed = np.flatnonzero(np.asarray(machine_ticks) != asked_ticks)
+        result.n_delays_changed = len(changed)
+        if len(changed):
+            result.first_delay_changed = int(changed[0])
+    return result
+
+
+def summarise(mapping, projections, dt_ms=None):
+    """One ProjectionQuantisation per projection with connections, from the changes the
+    mapper collected per group (`mapping.weight_changes`: projection -> [(ids,
+    GroupChanges)], ids None for all the connections)."""
     resolution = {}
     for core in mapping.cores:
         if core.kind == "neuron" and "weight_scales" in core.extra:
             resolution[core.population] = 1.0 / core.extra["weight_scales"]
     result = []
     for projection in projections:
-        if not len(projection) or projection._machine_weight_ints is None:
+        parts = mapping.weight_changes.get(projection)
+        if not len(projection) or not parts:
             continue
-        requested = np.abs(projection._conn_weight)
-        machine = np.abs(projection._machine_weight)
-        nonzero = requested > 0
-        change = np.abs(machine - requested)
-        np.divide(change, requested, out=change, where=nonzero)
-        change[~nonzero] = 0.0
         posts = projection._post_map.populations
         unit = max(float(resolution[p][projection._synapse_type_index]) for p in posts
                    if p in resolution)
-        n_delays_changed, example = 0, None
-        machine_ticks = getattr(projection, "_machine_delay_ticks", None)
-        if dt_ms is not None and profile is not None and machine_ticks is not None:
-            asked = connectivity.host_delay_ticks(projection._conn_delay,
-                                                  profile.machine_time_step_us(dt_ms))
-            changed = np.nonzero(np.asarray(machine_ticks) != asked)[0]
-            n_delays_changed = len(changed)
-            if n_delays_changed:
-                i = changed[0]
-                example = (float(projection._conn_delay[i]), float(machine_ticks[i]) * dt_ms)
+        n_delays_changed, example, first = 0, None, None
+        for ids, part in parts:
+            n_delays_changed += part.n_delays_changed
+            if part.first_delay_changed is not None:
+                i = part.first_delay_changed if ids is None else int(ids[part.first_delay_changed])
+                first = i if first is None else min(first, i)
+        if first is not None and dt_ms is not None:
+            example = (float(projection._conn_delay[first]),
+                       float(projection._machine_delay_ticks[first]) * dt_ms)
+        smallest = min(part.smallest_weight for _, part in parts)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),
-            n_zeroed=int(np.sum(nonzero & (machine == 0))),
-            max_relative_change=float(change.max()) if len(change) else 0.0,
-            smallest_weight=float(requested[nonzero].min()) if nonzero.any() else 0.0,
+            n_zeroed=sum(part.n_zeroed for _, part in parts),
+            max_relative_change=max(part.max_relative_change for _, part in parts),
+            smallest_weight=0.0 if smallest == np.inf else smallest,
             resolution=unit, n_delays_changed=n_delays_changed, delay_example=example))
     return result
 

@@ -121,7 +121,7 @@ class State(common.control.BaseState):
             self.loaded = None
             self.mapped_version = self.structure_version
             self.quantisation = quantisation.summarise(self.mapping, self.projections,
-                                                     self.dt, self.profile)
+                                                     self.dt)
             quantisation.warn(self.quantisation)
         return self.mapping
 

@@ -21,65 +21,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import connectivity, weight_scaling
+from .. import weight_scaling
 from ..exceptions import MappingError
-from . import generation, resources
+from . import resources, synapses
 from .graph import MachineGraph, MachineVertex
 from .partition import CoreSlice, n_bits, slice_bounds
-
-
-@dataclass
-class Edge:
-    """The connections of one projection from one pre core to one post core.
-
-    Per connection it holds only compact arrays (10 bytes a synapse before its rows are built:
-    a large network has all its edges at once), and after the rows are built only what is
-    read later (:meth:`release`).
-    """
-    projection: object
-    pre_core: CoreSlice
-    post_core: CoreSlice
-    connection_ids: np.ndarray     #: indices into the projection's connection arrays (int32)
-    pre_local: np.ndarray          #: pre neuron of each connection, index in its pre slice
-    post_local: np.ndarray         #: post neuron of each connection, index in its post slice
-    synapse_type: int
-    n_connections: int = 0
-    max_delay_ticks: int = 0       #: the longest machine delay of the edge (ticks)
-    path: str = None               #: generation.HOST or generation.MACHINE
-    host_ticks: np.ndarray = None  #: the host's rounding of each delay (ticks)
-    delay_ticks: np.ndarray = None  #: the machine's delay of each connection (ticks)
-    pre_keys: np.ndarray = None    #: row of each connection among the pre core's keys
-    delay_field: np.ndarray = None  #: delay written in the row (<= the on-core slots)
-    row_offsets: np.ndarray = None
-    words: np.ndarray = None       #: static rows
-    controls: np.ndarray = None    #: plastic rows: control half-words ...
-    weights: np.ndarray = None     #: ... and initial 16-bit weights, in row order
-    order: np.ndarray = None       #: row order -> connection order (plastic read-back)
-
-    @property
-    def plastic(self):
-        return self.projection._is_plastic
-
-    def __post_init__(self):
-        self.connection_ids = np.asarray(self.connection_ids, dtype=np.int32)
-        # 16 bits for the usual slices (neuron cores have at most 256 atoms); a spike-source
-        # array has no limit per core, so its slices may need 32
-        self.pre_local = np.asarray(self.pre_local, dtype=_index_type(self.pre_core.n_atoms))
-        self.post_local = np.asarray(self.post_local, dtype=_index_type(self.post_core.n_atoms))
-        self.n_connections = len(self.connection_ids)
-
-    def release(self):
-        """Once its rows are built, an edge keeps only what is read later: its counts and,
-        for plastic rows, the connection ids in row order (weights are read back)."""
-        if len(self.delay_ticks):
-            self.max_delay_ticks = int(self.delay_ticks.max())
-        if self.plastic:
-            self.connection_ids = self.connection_ids[self.order]
-            self.order = None
-        else:
-            self.connection_ids = None
-        self.pre_local = self.post_local = self.delay_ticks = self.host_ticks = None
-        self.pre_keys = self.delay_field = None
+from .synapses import Edge  # noqa: F401  (the edges of a Mapping)
 
 
 @dataclass
@@ -92,6 +39,9 @@ class Mapping:
     placements: object = None
     keys: object = None
     routing_tables: dict = None
+    #: projection -> [(ids, quantisation.GroupChanges)]: what the 16-bit weights and the
+    #: machine's delays changed, per group of connections (ids None: all of them)
+    weight_changes: dict = field(default_factory=dict)
 
     def cores_of(self, population):
         return self.population_cores[population]
@@ -105,43 +55,34 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
     """Partition, split, scale and encode the network, then place and route it."""
     incoming = _incoming_connections(populations, projections)
     cores, population_cores = _partition(populations, incoming, profile)
-    edges = _split_projections(projections, population_cores)
-    mts = profile.machine_time_step_us(dt_ms)
-    # each projection's delays converted once (the host's and, where some edge is generated
-    # on chip, the expander's ticks), then taken per edge
-    host_ticks, expander_ticks = {}, {}
-    for edge in edges:
-        projection = edge.projection
-        if projection not in host_ticks:
-            host_ticks[projection] = _ticks16(connectivity.host_delay_ticks(
-                projection._conn_delay, mts))
-        edge.host_ticks = host_ticks[projection][edge.connection_ids]
-    generation.choose_paths(edges, profile.delay_slots)
-    for edge in edges:
-        projection = edge.projection
-        if edge.path == generation.MACHINE:
-            if projection not in expander_ticks:
-                expander_ticks[projection] = _ticks16(connectivity.expander_delay_ticks(
-                    projection._conn_delay, mts))
-            edge.delay_ticks = expander_ticks[projection][edge.connection_ids]
-        else:
-            edge.delay_ticks = edge.host_ticks
-        edge.host_ticks = None
-    del host_ticks, expander_ticks
-    edges = _add_delay_extensions(edges, cores, profile)
-    edge_into = {core.index: [] for core in cores}
-    for edge in edges:
-        edge_into[edge.post_core.index].append(edge)
+    groups = synapses.connection_groups(projections, population_cores,
+                                        profile.machine_time_step_us(dt_ms), profile)
+    stages = synapses.delay_stages(groups, profile)
+    delay_cores = _add_delay_cores(cores, stages, profile)
+    groups_into = {population: [] for population in population_cores}
+    for group in groups:
+        groups_into[group.post].append(group)
     for population, slices in population_cores.items():
         if population.celltype.core_kind != "neuron":
             continue
-        shifts = _population_shifts(population, edge_into[slices[0].index], dt_ms, profile)
+        into = groups_into[population]
+        shifts = _population_shifts(population, into, dt_ms, profile)
         mechanism = _plasticity_of(population, projections)
+        scales = _set_core_layout(slices, shifts, profile)
+        synapses.check_single_signs(into, profile)
+        fan_in = np.zeros(population.size, dtype=np.int64)
+        for group in into:
+            synapses.encode(group, scales, fan_in, delay_cores, stages.get(group.pre, 0),
+                            profile)
         for core in slices:
-            _encode_core(core, shifts, edge_into[core.index], profile)
+            core.extra["synapses_per_neuron"] = fan_in[core.lo:core.hi]
             if mechanism is not None:
                 core.extra["plasticity"] = _plasticity_words(mechanism, core, dt_ms, profile)
+    edges = [edge for group in groups for edge in group.edges]
     mapping = Mapping(cores=cores, edges=edges, population_cores=population_cores)
+    for group in groups:
+        mapping.weight_changes.setdefault(group.projection, []).append(
+            (group.ids, group.changes))
     mapping.graph = _machine_graph(mapping, profile)
     _place_and_route(mapping, machine, profile)
     return mapping
@@ -181,20 +122,16 @@ def _fitted_atoms_per_core(population, incoming, profile):
     per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
     rows = sum(pre.size for _, _, pre in incoming)
     plastic_rows = sum(pre.size for projection, _, pre in incoming if projection._is_plastic)
-    static = [post_idx for projection, post_idx, _ in incoming if not projection._is_plastic]
-    plastic = [post_idx for projection, post_idx, _ in incoming if projection._is_plastic]
-
-    def synapses(indices, size):
-        """Synapses onto each slice of `size` atoms."""
-        total = np.zeros(-(-population.size // size), dtype=np.int64)
-        for idx in indices:
-            total += resources.synapses_per_slice(idx, population.size, size)
-        return total
+    # incoming synapses per neuron, static and plastic: a slice's are their sum
+    fan_in = {kind: np.zeros(population.size, dtype=np.int64) for kind in (False, True)}
+    for projection, post_idx, _ in incoming:
+        fan_in[projection._is_plastic] += np.bincount(post_idx, minlength=population.size)
 
     def fits(size):
         if size == 0:
             return True
-        n_static, n_plastic = synapses(static, size), synapses(plastic, size)
+        n_static = resources.synapses_per_slice(fan_in[False], size)
+        n_plastic = resources.synapses_per_slice(fan_in[True], size)
         need = resources.neuron_core_bytes(
             size, per_neuron, rows, n_static + n_plastic, len(incoming),
             _recording_bytes(population, size, profile), n_plastic_rows=plastic_rows,
@@ -219,139 +156,31 @@ def _recording_bytes(population, n_atoms, profile):
                                      min(intervals), profile.recording_buffer_ticks)
 
 
-# -- 2. edges ---------------------------------------------------------------------------
-def _split_projections(projections, population_cores):
-    edges = []
-    for projection in projections:
-        for pre_pop, post_pop, ids, pre_idx, post_idx in projection._connections_by_population():
-            pre_slices = population_cores[pre_pop]
-            post_slices = population_cores[post_pop]
-            pre_core_of = _slice_lookup(pre_slices, pre_idx)
-            post_core_of = _slice_lookup(post_slices, post_idx)
-            n_pairs = len(pre_slices) * len(post_slices)
-            key = (pre_core_of * len(post_slices) + post_core_of).astype(_small_int(n_pairs))
-            order = np.argsort(key, kind="stable")     # a radix sort for 8/16-bit keys
-            counts = np.bincount(key, minlength=n_pairs)
-            bounds = np.concatenate(([0], np.cumsum(counts)))
-            # the connections in edge order, gathered once: each edge is a slice of these
-            ids_sorted = np.asarray(ids, dtype=np.int32)[order]
-            pre_local = _local_indices(pre_idx, pre_core_of, pre_slices)[order]
-            post_local = _local_indices(post_idx, post_core_of, post_slices)[order]
-            del order, key
-            for k in np.flatnonzero(counts):
-                lo, hi = bounds[k], bounds[k + 1]
-                edges.append(Edge(
-                    projection=projection, pre_core=pre_slices[int(k) // len(post_slices)],
-                    post_core=post_slices[int(k) % len(post_slices)],
-                    connection_ids=ids_sorted[lo:hi], pre_local=pre_local[lo:hi],
-                    post_local=post_local[lo:hi], synapse_type=projection._synapse_type_index))
-    return edges
-
-
-def _local_indices(atoms, core_of, slices):
-    """Each atom's index within its slice."""
-    width = slices[0].n_atoms
-    local = np.asarray(atoms, dtype=np.int32) - core_of * np.int32(width)
-    return local.astype(_index_type(width))
-
-
-def _index_type(n_values):
-    """The unsigned type of indices 0 .. n_values - 1: 16 bits where they fit, else 32."""
-    return np.uint16 if n_values <= 1 << 16 else np.uint32
-
-
-def _slice_lookup(slices, atom_indices):
-    """Index of the slice holding each atom."""
-    if len(slices) == 1:
-        return np.zeros(len(atom_indices), dtype=np.int32)
-    # slice_bounds() makes equal slices (the last one shorter): a division finds the slice
-    width = slices[0].n_atoms
-    if any(s.lo != k * width for k, s in enumerate(slices)):
-        raise AssertionError("the slices of a population are not of equal width")
-    return (np.asarray(atom_indices, dtype=np.int32) // np.int32(width)).astype(np.int32)
-
-
-def _ticks16(ticks):
-    """Delays in ticks as uint16: the host's are at most 144 (checked by the Projection), the
-    expander's at most 0xFFFF."""
-    if len(ticks) and int(ticks.max()) > 0xFFFF:
-        raise AssertionError("delay ticks beyond 16 bits reached the mapper")
-    return ticks.astype(np.uint16)
-
-
-def _small_int(n_values):
-    """The smallest unsigned type holding 0 .. n_values - 1 (numpy sorts 8/16-bit integers
-    stably by radix sort, in linear time)."""
-    return np.uint8 if n_values <= 1 << 8 else np.uint16 if n_values <= 1 << 16 else np.int64
-
-
-# -- 3. delay extensions -----------------------------------------------------------------
-def _add_delay_extensions(edges, cores, profile):
-    """Move connections with delays beyond the on-core slots onto delay-extension cores.
+# -- 2. delay extensions ----------------------------------------------------------------
+def _add_delay_cores(cores, stages, profile):
+    """One delay-extension core per slice of every source population whose delays go beyond
+    the on-core slots: {source core index: its delay core}.
 
     A connection of d ticks > L (the on-core slots) goes through stage k = (d - 1) // L of
     the delay core of its source slice and keeps r = d - k L in its row: the target adds it
-    into slot t + k L + r = t + d, with no extra latency (kernel spec §5.2).  Each source
-    population with such delays gets one delay core per slice (the toolchain's
-    DelayExtensionVertex, same slicing), with as many stages as its longest delay needs.
+    into slot t + k L + r = t + d, with no extra latency (kernel spec §5.2).  The delay cores
+    (the toolchain's DelayExtensionVertex, same slicing) have as many stages as the source
+    population's longest delay needs (:func:`.synapses.delay_stages`).
     """
-    slots = profile.delay_slots
-    stages_of = {}
-    for edge in edges:
-        stage = (int(edge.delay_ticks.max()) - 1) // slots if len(edge.delay_ticks) else 0
-        if stage > profile.max_delay_stages:
-            projection = edge.projection
-            raise MappingError(
-                f"Edge:{projection.label} has a max delay of "
-                f"{edge.delay_ticks.max() * projection._simulator.state.dt:g}. But at a timestep "
-                f"of {projection._simulator.state.dt:g} the max delay supported is "
-                f"{profile.max_delay_ticks * projection._simulator.state.dt:g}")
-        population = edge.pre_core.population
-        stages_of[population] = max(stages_of.get(population, 0), stage)
     delay_core_of = {}
     for core in list(cores):
-        n_stages = stages_of.get(core.population, 0)
+        n_stages = stages.get(core.population, 0)
         if core.kind != "delay" and n_stages > 0:
             delay = CoreSlice(core.population, core.lo, core.hi, index=len(cores),
                               slice_index=core.slice_index, kind="delay")
-            delay.extra.update(source=core, n_stages=n_stages, stage_length=slots)
+            delay.extra.update(source=core, n_stages=n_stages, stage_length=profile.delay_slots)
             cores.append(delay)
             delay_core_of[core.index] = delay
-    result = []
-    for edge in edges:
-        ticks = edge.delay_ticks.astype(np.int32)
-        stage = (ticks - 1) // slots
-        on_core = stage == 0
-        if on_core.all():
-            edge.pre_keys, edge.delay_field = edge.pre_local, edge.delay_ticks
-            result.append(edge)
-            continue
-        if on_core.any():
-            result.append(_sub_edge(edge, on_core, edge.pre_core, edge.pre_local[on_core],
-                                    edge.delay_ticks[on_core]))
-        delayed = ~on_core
-        delay_core = delay_core_of[edge.pre_core.index]
-        keys = (stage[delayed] - 1) * edge.pre_core.n_atoms + edge.pre_local[delayed]
-        result.append(_sub_edge(edge, delayed, delay_core, keys,
-                                ticks[delayed] - slots * stage[delayed]))
-    return result
+    return delay_core_of
 
 
-def _sub_edge(edge, members, pre_core, pre_keys, delay_field):
-    """The connections `members` of `edge`, sent by `pre_core` (the source or its delay
-    core) with these row keys and row delays."""
-    sub = Edge(projection=edge.projection, pre_core=pre_core, post_core=edge.post_core,
-               connection_ids=edge.connection_ids[members],
-               pre_local=edge.pre_local[members], post_local=edge.post_local[members],
-               synapse_type=edge.synapse_type, path=edge.path,
-               delay_ticks=edge.delay_ticks[members])
-    sub.pre_keys = np.asarray(pre_keys, dtype=_index_type(_n_keys(pre_core)))
-    sub.delay_field = np.asarray(delay_field, dtype=np.uint16)
-    return sub
-
-
-# -- 4. weights and rows -------------------------------------------------------------------
-def _population_shifts(population, first_core_edges, dt_ms, profile):
+# -- 3. weights and rows -------------------------------------------------------------------
+def _population_shifts(population, groups_into, dt_ms, profile):
     """Ring-buffer left shift per synapse type, chosen once per population (as 6.0 does).
 
     6.0 computes it when the first core of the population is loaded, from the projections
@@ -359,14 +188,15 @@ def _population_shifts(population, first_core_edges, dt_ms, profile):
     the population's lowest slice as that first core (docs/toolchain6.md, decision 2).
     """
     celltype = population.celltype
-    statistics = [_edge_statistics(edge, dt_ms, profile) for edge in first_core_edges]
+    first = [group for group in groups_into if group.touches_first_slice()]
+    statistics = [synapses.group_statistics(group, dt_ms, profile) for group in first]
     shifts = profile.ring_buffer_left_shifts(
         statistics, celltype.n_synapse_types, celltype.weight_scale, dt_ms,
         ring_buffer_sigma=population._ring_buffer_sigma(profile))
     for synapse_type, shift in enumerate(shifts):
         if shift > 16:
-            names = ", ".join(sorted({e.projection.label for e in first_core_edges
-                                      if e.synapse_type == synapse_type}))
+            names = ", ".join(sorted({g.projection.label for g in first
+                                      if g.projection._synapse_type_index == synapse_type}))
             raise MappingError(
                 f"The weights into Population '{population.label}' on receptor "
                 f"'{celltype.synapse_component.receptor_types[synapse_type]}' need a ring-buffer "
@@ -375,45 +205,18 @@ def _population_shifts(population, first_core_edges, dt_ms, profile):
     return shifts
 
 
-def _encode_core(core, shifts, edges, profile):
-    """The 16-bit weights and synaptic rows of one neuron core."""
-    celltype = core.population.celltype
+def _set_core_layout(slices, shifts, profile):
+    """Every core of a population gets its shifts, weight scales and synaptic word layout;
+    returns the weight scale per synapse type."""
+    celltype = slices[0].population.celltype
     scales = weight_scaling.weight_scale_factors(shifts, celltype.weight_scale)
-    core.extra["shifts"] = np.asarray(shifts, dtype=np.uint32)
-    core.extra["weight_scales"] = np.asarray(scales, dtype=np.float64)
-    core.extra["index_bits"] = n_bits(core.n_atoms)
-    core.extra["type_bits"] = n_bits(celltype.n_synapse_types)
-    core.extra["delay_bits"] = profile.ring_buffer_delay_bits
-    fan_in = np.zeros(core.n_atoms, dtype=np.int64)
-    for edge in edges:
-        projection = edge.projection
-        ids = edge.connection_ids
-        scale = scales[edge.synapse_type]
-        weights = projection._conn_weight[ids]
-        if edge.path == generation.MACHINE:
-            try:
-                weight_ints = connectivity.expander_weight_ints(weights, scale)
-            except ValueError as err:      # found by tests/test_fuzz_networks.py
-                raise MappingError(
-                    f"Projection '{projection.label}': its weights cannot be sent to the "
-                    f"on-chip synapse expander: {err}") from None
-        else:
-            _check_single_sign(projection, edge, weights)
-            weight_ints = connectivity.host_weight_ints(weights, scale)
-        # what the machine holds, read back in native units; the user's sign is kept
-        projection._record_machine_values(ids, weight_ints, scale, core.population,
-                                          edge.delay_ticks)
-        layout = (edge.pre_keys, edge.post_local, weight_ints, edge.delay_field,
-                  edge.synapse_type, _n_keys(edge.pre_core), core.extra["index_bits"],
-                  core.extra["type_bits"], core.extra["delay_bits"])
-        if edge.plastic:
-            edge.row_offsets, edge.controls, edge.weights, edge.order = \
-                connectivity.build_plastic_rows(*layout)
-        else:
-            edge.row_offsets, edge.words = connectivity.build_rows(*layout)
-        fan_in += np.bincount(edge.post_local, minlength=core.n_atoms)
-        edge.release()
-    core.extra["synapses_per_neuron"] = fan_in
+    for core in slices:
+        core.extra["shifts"] = np.asarray(shifts, dtype=np.uint32)
+        core.extra["weight_scales"] = np.asarray(scales, dtype=np.float64)
+        core.extra["index_bits"] = n_bits(core.n_atoms)
+        core.extra["type_bits"] = n_bits(celltype.n_synapse_types)
+        core.extra["delay_bits"] = profile.ring_buffer_delay_bits
+    return scales
 
 
 def _plasticity_of(population, projections):
@@ -437,10 +240,10 @@ def _plasticity_of(population, projections):
 
 def _plasticity_words(mechanism, core, dt_ms, profile):
     """What the kernel's set_plasticity() takes for this core (docs/models.md, STDP)."""
-    timing = _scalars(mechanism.timing_dependence)
+    timing = synapses.scalars(mechanism.timing_dependence)
     kind = mechanism.weight_dependence.kernel_name
     try:
-        words = profile.stdp_weight_words(kind, _scalars(mechanism.weight_dependence), timing,
+        words = profile.stdp_weight_words(kind, synapses.scalars(mechanism.weight_dependence), timing,
                                           core.extra["weight_scales"])
     except (OverflowError, ValueError) as err:
         raise MappingError(f"Population '{core.population.label}': its STDP rule does not "
@@ -452,47 +255,12 @@ def _plasticity_words(mechanism, core, dt_ms, profile):
         backprop_delay=mechanism.backprop_delay, **words)
 
 
-def _scalars(component):
-    return {name: float(value.base_value) for name, value in component.parameter_space.items()}
-
-
 def _n_keys(core):
     """Keys (rows) a core sends: its atoms, or stages x atoms for a delay-extension core."""
     return core.n_atoms * core.extra.get("n_stages", 1) if core.kind == "delay" else core.n_atoms
 
 
-def _check_single_sign(projection, edge, weights):
-    """6.0 refuses a host-generated block whose computed weights have both signs."""
-    if projection._weights_from_list():
-        return
-    if np.any(weights > 0) and np.any(weights < 0):
-        raise MappingError(
-            f"Weights must be either all positive or all negative in projection "
-            f"{projection.label} ({edge.pre_core.label} -> {edge.post_core.label})")
-
-
-def _edge_statistics(edge, dt_ms, profile):
-    projection = edge.projection
-    post = edge.post_core.population
-    pre = edge.pre_core.population
-    pre_max_rate = pre._max_poisson_rate() if pre.celltype.core_kind == "poisson" else None
-    plastic_w_max = (_scalars(projection.synapse_type.weight_dependence)["w_max"]
-                     if projection._is_plastic else None)
-    return weight_scaling.edge_statistics(
-        projection._connector, projection._weight_spec(), projection._delay_spec(),
-        projection.pre.size, projection.post.size,
-        (edge.pre_core.lo, edge.pre_core.hi), (edge.post_core.lo, edge.post_core.hi), dt_ms,
-        realised_weights=np.abs(projection._conn_weight[edge.connection_ids]),
-        realised_delays=projection._conn_delay[edge.connection_ids],
-        synapse_type=edge.synapse_type,
-        spikes_per_second=post._spikes_per_second(profile),
-        pre_max_rate=pre_max_rate,
-        plastic_weight_max=plastic_w_max,
-        distances=projection._distances_if_needed(),
-        projection_id=id(projection))
-
-
-# -- 5. machine graph, placement, routing ----------------------------------------------------
+# -- 4. machine graph, placement, routing ----------------------------------------------------
 def _machine_graph(mapping, profile):
     """One machine vertex per core (in core order), with its SDRAM; one edge per route."""
     graph = MachineGraph()

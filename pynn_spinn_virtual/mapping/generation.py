@@ -46,35 +46,32 @@ def projection_can_use_expander(projection):
     return _generatable(projection._weight_spec()) and _generatable(projection._delay_spec())
 
 
-def _is_direct_candidate(edge, delay_slots):
-    """A one-to-one edge between identically sliced populations (no views, no delay stage)."""
-    projection = edge.projection
-    if type(projection._connector).__name__ != "OneToOneConnector":
-        return False
-    if projection._involves_views():
-        return False
-    if len(edge.host_ticks) and edge.host_ticks.max() > delay_slots:
-        return False
-    return (edge.pre_core.lo == edge.post_core.lo and edge.pre_core.hi == edge.post_core.hi)
+def machine_pairs(group, host_ticks, direct_bytes, delay_slots):
+    """Per (pre slice, post slice) pair of a projection group: True where the on-chip
+    expander generates the rows, False where the host writes them, as 6.0 decides.
 
-
-def choose_paths(edges, delay_slots):
-    """Set ``edge.path`` to HOST or MACHINE for every edge, as the 6.0 toolchain would.
-
-    `delay_slots` is the on-core delay range: an edge that needs a delay extension is
-    never a "direct" matrix.
+    Host rows: projections the expander cannot generate, and "direct" one-to-one matrices
+    between identically sliced populations (no views, no delay stage), while the post core
+    has room for them (`direct_bytes`: post core index -> bytes used, shared by all
+    groups, which must come in projection order).  `host_ticks`: the host's delays of the
+    group's connections.
     """
-    direct_bytes = {}
-    for edge in edges:
-        projection = edge.projection
-        if not projection._can_use_expander:
-            edge.path = HOST
+    projection = group.projection
+    machine = np.full(group.n_pairs, projection._can_use_expander, dtype=bool)
+    if (not machine.any() or type(projection._connector).__name__ != "OneToOneConnector"
+            or projection._involves_views()):
+        return machine
+    pairs = group.pair_of()
+    longest = np.zeros(group.n_pairs, dtype=np.int64)
+    np.maximum.at(longest, pairs, host_ticks)
+    n_post = len(group.post_slices)
+    for pair in np.unique(pairs):
+        pre, post = group.pre_slices[pair // n_post], group.post_slices[pair % n_post]
+        if longest[pair] > delay_slots or (pre.lo, pre.hi) != (post.lo, post.hi):
             continue
-        if _is_direct_candidate(edge, delay_slots):
-            used = direct_bytes.get(edge.post_core.index, 0)
-            cost = 4 * edge.pre_core.n_atoms
-            if used + cost <= DIRECT_MATRIX_BUDGET_BYTES:
-                direct_bytes[edge.post_core.index] = used + cost
-                edge.path = HOST
-                continue
-        edge.path = MACHINE
+        used = direct_bytes.get(post.index, 0)
+        cost = 4 * pre.n_atoms
+        if used + cost <= DIRECT_MATRIX_BUDGET_BYTES:
+            direct_bytes[post.index] = used + cost
+            machine[pair] = False
+    return machine

@@ -96,10 +96,10 @@ def delay_core_bytes(n_atoms, n_stages):
     return CORE_OVERHEAD_BYTES + n_atoms * n_stages * DELAY_STAGE_BYTES_PER_ATOM
 
 
-def synapses_per_slice(post_indices, population_size, slice_size):
-    """Synapses onto each slice of a population cut into `slice_size` atoms (vectorised)."""
-    n_slices = -(-population_size // slice_size)
-    return np.bincount(np.asarray(post_indices) // slice_size, minlength=n_slices)
+def synapses_per_slice(fan_in, slice_size):
+    """Synapses onto each slice of a population cut into `slice_size` atoms, from its
+    synapses per neuron."""
+    return np.add.reduceat(fan_in, np.arange(0, len(fan_in), slice_size))
 
 
 def largest_fitting_slice(limit, fits):

@@ -1,0 +1,156 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+"""Synaptic rows of a whole projection in one pass: the mapper's inner loop, in C.
+
+The mapper (:mod:`pynn_spinn_virtual.mapping`) hands over the connections of one
+projection between one pre and one post population: per connection the pre and post
+indices, the machine delay in ticks and the 16-bit machine weight.  :func:`encode_rows`
+splits them into edges (one per pre slice, post slice and "through a delay-extension core
+or not") and lays every edge out as the kernel reads it: one row per source key, rows
+consecutive, an offset table per edge, synapse words in row order (kernel spec §4.2).
+Connections keep the order in which the connector created them within their row, as the
+numpy version of this did with stable sorts; a counting sort gives the same order in
+linear time.
+"""
+import numpy as np
+
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
+
+
+def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
+                const uint16_t[::1] ticks, const uint16_t[::1] weight_ints,
+                int pre_width, int pre_size, int post_width, int post_size,
+                int slots, int n_stages, int synapse_type, int type_bits, int delay_bits,
+                const int32_t[::1] index_bits, int64_t[::1] fan_in, bint want_order):
+    """The edges of one projection group, encoded.
+
+    pre_idx, post_idx: population indices of each connection (int32);
+    ticks: machine delay of each connection (1 .. slots * (n_stages + 1));
+    weight_ints: 16-bit machine weight of each connection;
+    pre_width / post_width: atoms per slice (the last slice may be shorter);
+    slots: on-core delay slots; n_stages: the stages of the pre population's delay cores;
+    index_bits: per post slice, the bits of a post index in a synaptic word;
+    fan_in: per post neuron, incremented by its incoming connections;
+    want_order: also return, in row order, the connection each synapse came from.
+
+    Returns (counts, max_ticks, offset_base, offsets, starts, words, order):
+    edge key ``e = (pre_slice * n_post_slices + post_slice) * 2 + delayed``; counts[e]
+    synapses (int64), the longest delay (ticks) of each edge; edge e's rows are
+    words[starts[e]:starts[e] + counts[e]] with its n_keys + 1 offsets (relative to its
+    first synapse) at offsets[offset_base[e]:]; order is None unless asked for.
+    """
+    cdef Py_ssize_t n = pre_idx.shape[0]
+    if post_idx.shape[0] != n or ticks.shape[0] != n or weight_ints.shape[0] != n:
+        raise ValueError("encode_rows: the per-connection arrays differ in length")
+    if pre_width < 1 or post_width < 1 or slots < 1 or n_stages < 0:
+        raise ValueError("encode_rows: bad slicing or delay slots")
+    cdef int n_pre_slices = (pre_size + pre_width - 1) // pre_width
+    cdef int n_post_slices = (post_size + post_width - 1) // post_width
+    if index_bits.shape[0] != n_post_slices or fan_in.shape[0] != post_size:
+        raise ValueError("encode_rows: index_bits or fan_in of the wrong size")
+    cdef Py_ssize_t n_edges = <Py_ssize_t>n_pre_slices * n_post_slices * 2
+    counts_arr = np.zeros(n_edges, dtype=np.int64)
+    max_arr = np.zeros(n_edges, dtype=np.uint16)
+    edge_arr = np.empty(n, dtype=np.int32)
+    key_arr = np.empty(n, dtype=np.int32)
+    cdef int64_t[::1] counts = counts_arr
+    cdef uint16_t[::1] max_ticks = max_arr
+    cdef int32_t[::1] edge_of = edge_arr
+    cdef int32_t[::1] key_of = key_arr
+    cdef Py_ssize_t i, e
+    cdef int p, q, ps, qs, t, stage, atoms, bad = 0
+    # pass 1: the edge and the row (source key) of every connection
+    with nogil:
+        for i in range(n):
+            p = pre_idx[i]
+            q = post_idx[i]
+            t = ticks[i]
+            if p < 0 or p >= pre_size or q < 0 or q >= post_size or t < 1:
+                bad = 1
+                break
+            stage = (t - 1) // slots
+            if stage > n_stages:
+                bad = 2
+                break
+            ps = p // pre_width
+            qs = q // post_width
+            e = (<Py_ssize_t>ps * n_post_slices + qs) * 2 + (stage > 0)
+            edge_of[i] = <int32_t>e
+            if stage > 0:
+                atoms = pre_size - ps * pre_width
+                if atoms > pre_width:
+                    atoms = pre_width
+                key_of[i] = (stage - 1) * atoms + (p - ps * pre_width)
+            else:
+                key_of[i] = p - ps * pre_width
+            counts[e] += 1
+            if t > max_ticks[e]:
+                max_ticks[e] = <uint16_t>t
+            fan_in[q] += 1
+    if bad == 1:
+        raise ValueError("encode_rows: an index or a delay out of range")
+    if bad == 2:
+        raise ValueError("encode_rows: a delay beyond the delay-extension stages")
+    # the rows of the non-empty edges, consecutively: their offset tables and first synapse
+    offset_base_arr = np.zeros(n_edges, dtype=np.int64)
+    starts_arr = np.zeros(n_edges, dtype=np.int64)
+    cdef int64_t[::1] offset_base = offset_base_arr
+    cdef int64_t[::1] starts = starts_arr
+    cdef int64_t total_offsets = 0, total = 0
+    cdef int n_keys
+    for e in range(n_edges):
+        starts[e] = total
+        total += counts[e]
+        offset_base[e] = total_offsets
+        if counts[e]:
+            ps = <int>(e // 2 // n_post_slices)
+            atoms = min(pre_width, pre_size - ps * pre_width)
+            n_keys = atoms * n_stages if e % 2 else atoms
+            total_offsets += n_keys + 1
+    offsets_arr = np.zeros(total_offsets, dtype=np.uint32)
+    cursor_arr = np.zeros(total_offsets, dtype=np.int64)
+    cdef uint32_t[::1] offsets = offsets_arr
+    cdef int64_t[::1] cursor = cursor_arr
+    cdef int64_t r, k, running
+    # pass 2: synapses per row, then each row's first synapse (global and per edge)
+    with nogil:
+        for i in range(n):
+            cursor[offset_base[edge_of[i]] + key_of[i] + 1] += 1
+        for e in range(n_edges):
+            if counts[e] == 0:
+                continue
+            ps = <int>(e // 2 // n_post_slices)
+            atoms = min(pre_width, pre_size - ps * pre_width)
+            n_keys = atoms * n_stages if e % 2 else atoms
+            r = offset_base[e]
+            running = 0
+            for k in range(n_keys + 1):
+                running += cursor[r + k]
+                offsets[r + k] = <uint32_t>running
+                cursor[r + k] = starts[e] + running
+    words_arr = np.empty(n, dtype=np.uint32)
+    order_arr = np.empty(n if want_order else 0, dtype=np.int32)
+    cdef uint32_t[::1] words = words_arr
+    cdef int32_t[::1] order = order_arr
+    cdef uint32_t delay_mask = (1u << delay_bits) - 1u
+    cdef uint32_t field, half
+    cdef int ib
+    cdef int64_t at
+    # pass 3: every synapse word into its row, in connection order (a stable counting sort)
+    with nogil:
+        for i in range(n):
+            e = edge_of[i]
+            at = cursor[offset_base[e] + key_of[i]]
+            cursor[offset_base[e] + key_of[i]] = at + 1
+            t = ticks[i]
+            stage = (t - 1) // slots
+            field = <uint32_t>(t - slots * stage) & delay_mask
+            q = post_idx[i]
+            qs = q // post_width
+            ib = index_bits[qs]
+            half = ((field << (ib + type_bits)) | (<uint32_t>synapse_type << ib)
+                    | <uint32_t>(q - qs * post_width))
+            words[at] = (<uint32_t>weight_ints[i] << 16) | half
+            if want_order:
+                order[at] = <int32_t>i
+    return (counts_arr, max_arr, offset_base_arr, offsets_arr, starts_arr, words_arr,
+            order_arr if want_order else None)

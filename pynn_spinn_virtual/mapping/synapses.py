@@ -1,0 +1,265 @@
+"""From projections to the synaptic rows of every edge, one projection group at a time.
+
+A *group* is the connections of one projection from one pre population to one post
+population (a projection between Assemblies has several).  Everything the mapper computes
+per connection -- machine delays, the path that writes the rows (host or on-chip
+expander), 16-bit weights, the edge and row each synapse lands in, the synapse words -- is
+computed for a whole group at once, with numpy and the C loop of
+:func:`pynn_spinn_virtual._rows.encode_rows`.  Edges (one per pre slice, post slice and
+"through a delay-extension core or not") come out with their rows already built, in the
+order the kernel must receive them: by pre slice, then post slice, the on-core part before
+the delayed part.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import _rows, connectivity, quantisation, weight_scaling
+from ..exceptions import MappingError
+from . import generation
+from .partition import n_bits
+
+
+@dataclass
+class Edge:
+    """The connections of one projection from one pre core (a population slice or its
+    delay-extension core) to one post core, as rows the kernel reads."""
+    projection: object
+    pre_core: object
+    post_core: object
+    synapse_type: int
+    n_connections: int
+    max_delay_ticks: int           #: the longest machine delay of the edge (ticks)
+    path: str                      #: generation.HOST or generation.MACHINE
+    row_offsets: np.ndarray        #: n_keys + 1 offsets into the rows (uint32)
+    words: np.ndarray = None       #: static rows (uint32 words)
+    controls: np.ndarray = None    #: plastic rows: control half-words ...
+    weights: np.ndarray = None     #: ... and initial 16-bit weights, in row order
+    connection_ids: np.ndarray = None  #: plastic rows: the connection of each synapse
+
+    @property
+    def plastic(self):
+        return self.projection._is_plastic
+
+
+@dataclass
+class ConnectionGroup:
+    """The connections of one projection from one pre population to one post population."""
+    projection: object
+    pre: object
+    post: object
+    ids: np.ndarray                #: indices into the projection's connections; None: all
+    pre_idx: np.ndarray            #: pre population index of each connection (int32)
+    post_idx: np.ndarray           #: post population index of each connection (int32)
+    pre_slices: list = None
+    post_slices: list = None
+    machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
+    ticks: np.ndarray = None       #: machine delay of each connection (uint16)
+    asked_ticks: np.ndarray = None  #: the whole timesteps asked for, where they may differ
+    changes: object = None         #: quantisation.GroupChanges, once encoded
+    edges: list = field(default_factory=list)
+
+    def take(self, values):
+        """The group's entries of a per-connection array of the projection."""
+        return values if self.ids is None else values[self.ids]
+
+    @property
+    def n_pairs(self):
+        return len(self.pre_slices) * len(self.post_slices)
+
+    def pair_of(self, mask=None):
+        """The (pre slice, post slice) pair of each connection (or of those in `mask`)."""
+        pre, post = self.pre_idx, self.post_idx
+        if mask is not None:
+            pre, post = pre[mask], post[mask]
+        return ((pre // np.int32(self.pre_slices[0].n_atoms)) * np.int32(len(self.post_slices))
+                + post // np.int32(self.post_slices[0].n_atoms))
+
+    def touches_first_slice(self):
+        """True if some connection ends on the post population's first slice."""
+        return len(self.post_idx) > 0 and int(self.post_idx.min()) < self.post_slices[0].n_atoms
+
+
+def connection_groups(projections, population_cores, mts_us, profile):
+    """Every projection's groups, with their machine delays and rows' path decided."""
+    groups = []
+    direct_bytes = {}          # post core index -> bytes of "direct" matrices it holds
+    for projection in projections:
+        host_ticks = None
+        for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
+            group = ConnectionGroup(projection, pre, post, ids,
+                                    np.asarray(pre_idx, dtype=np.int32),
+                                    np.asarray(post_idx, dtype=np.int32),
+                                    population_cores[pre], population_cores[post])
+            for slices in (group.pre_slices, group.post_slices):
+                width = slices[0].n_atoms
+                if any(s.lo != k * width for k, s in enumerate(slices)):
+                    raise AssertionError("the slices of a population are not of equal width")
+            if host_ticks is None:
+                host_ticks = _ticks16(connectivity.host_delay_ticks(projection._conn_delay,
+                                                                   mts_us))
+            group_host = group.take(host_ticks)
+            group.machine = generation.machine_pairs(group, group_host, direct_bytes,
+                                                     profile.delay_slots)
+            if group.machine.any():
+                group.asked_ticks = group_host   # the expander's delays may lose a tick
+            if group.machine.all():
+                group.ticks = _ticks16(connectivity.expander_delay_ticks(
+                    group.take(projection._conn_delay), mts_us))
+            elif not group.machine.any():
+                group.ticks = group_host
+            else:
+                on_chip = group.machine[group.pair_of()]
+                group.ticks = group_host.copy()
+                group.ticks[on_chip] = _ticks16(connectivity.expander_delay_ticks(
+                    group.take(projection._conn_delay)[on_chip], mts_us))
+            groups.append(group)
+    return groups
+
+
+def _ticks16(ticks):
+    """Delays in ticks as uint16: the host's are at most 144 (checked by the Projection), the
+    expander's at most 0xFFFF."""
+    if len(ticks) and int(ticks.max()) > 0xFFFF:
+        raise AssertionError("delay ticks beyond 16 bits reached the mapper")
+    return ticks.astype(np.uint16)
+
+
+def delay_stages(groups, profile):
+    """{pre population: delay-extension stages its longest delay needs} (0: none)."""
+    stages_of = {}
+    for group in groups:
+        longest = int(group.ticks.max()) if len(group.ticks) else 0
+        stage = max(0, (longest - 1) // profile.delay_slots)
+        if stage > profile.max_delay_stages:
+            projection = group.projection
+            dt = projection._simulator.state.dt
+            raise MappingError(
+                f"Edge:{projection.label} has a max delay of {longest * dt:g}. But at a "
+                f"timestep of {dt:g} the max delay supported is "
+                f"{profile.max_delay_ticks * dt:g}")
+        stages_of[group.pre] = max(stages_of.get(group.pre, 0), stage)
+    return stages_of
+
+
+def group_statistics(group, dt_ms, profile):
+    """The 6.0 weight statistics of the group's projection (weight_scaling.edge_statistics)."""
+    projection = group.projection
+    pre_max_rate = group.pre._max_poisson_rate() if group.pre.celltype.core_kind == "poisson" \
+        else None
+    plastic_w_max = (scalars(projection.synapse_type.weight_dependence)["w_max"]
+                     if projection._is_plastic else None)
+    first = group.post_slices[0]
+    return weight_scaling.edge_statistics(
+        projection._connector, projection._weight_spec(), projection._delay_spec(),
+        projection.pre.size, projection.post.size,
+        (0, group.pre.size), (first.lo, first.hi), dt_ms,
+        realised_weights=np.abs(group.take(projection._conn_weight)),
+        realised_delays=group.take(projection._conn_delay),
+        synapse_type=projection._synapse_type_index,
+        spikes_per_second=group.post._spikes_per_second(profile),
+        pre_max_rate=pre_max_rate,
+        plastic_weight_max=plastic_w_max,
+        distances=projection._distances_if_needed(),
+        projection_id=id(projection))
+
+
+def scalars(component):
+    """A component's parameters as floats (an STDP rule's are scalars)."""
+    return {name: float(value.base_value) for name, value in component.parameter_space.items()}
+
+
+def check_single_signs(groups, profile):
+    """6.0 refuses a host-written block (edge) whose computed weights have both signs; the
+    first such edge into a population (by post slice, then projection) is named."""
+    found = []
+    for order, group in enumerate(groups):
+        projection = group.projection
+        if projection._weights_from_list() or group.machine.all():
+            continue
+        weights = group.take(projection._conn_weight)
+        positive, negative = weights > 0, weights < 0
+        if not (positive.any() and negative.any()):
+            continue
+        edge_key = group.pair_of() * 2 + (group.ticks > profile.delay_slots)
+        n_keys = 2 * group.n_pairs
+        both = ((np.bincount(edge_key, positive, n_keys) > 0)
+                & (np.bincount(edge_key, negative, n_keys) > 0)
+                & ~np.repeat(group.machine, 2))
+        for key in np.flatnonzero(both):
+            pre_slice, post_slice = divmod(int(key) // 2, len(group.post_slices))
+            found.append((post_slice, order, pre_slice, group))
+    if found:
+        post_slice, _, pre_slice, group = min(found, key=lambda f: f[:3])
+        raise MappingError(
+            f"Weights must be either all positive or all negative in projection "
+            f"{group.projection.label} ({group.pre_slices[pre_slice].label} -> "
+            f"{group.post_slices[post_slice].label})")
+
+
+def weight_ints(group, scale):
+    """The 16-bit machine weight of each connection of the group."""
+    projection = group.projection
+    weights = group.take(projection._conn_weight)
+    machine = group.machine
+    if not machine.any():
+        return connectivity.host_weight_ints(weights, scale).astype(np.uint16)
+    try:
+        on_chip = connectivity.expander_weight_ints(weights, scale).astype(np.uint16)
+    except ValueError as err:      # found by tests/test_fuzz_networks.py
+        raise MappingError(
+            f"Projection '{projection.label}': its weights cannot be sent to the on-chip "
+            f"synapse expander: {err}") from None
+    if machine.all():
+        return on_chip
+    host = machine[group.pair_of()] == 0
+    on_chip[host] = connectivity.host_weight_ints(weights[host], scale)
+    return on_chip
+
+
+def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
+    """Build the group's edges (rows) and tell the projection what the machine holds.
+
+    shifts_scales: the post population's weight scale per synapse type; fan_in: its
+    synapses per neuron (incremented); delay_cores: source core index -> its delay core;
+    stages: the pre population's delay-extension stages.
+    """
+    projection = group.projection
+    synapse_type = projection._synapse_type_index
+    scale = shifts_scales[synapse_type]
+    ints = weight_ints(group, scale)
+    projection._record_machine_values(group.ids, ints, scale, group.post, group.ticks)
+    group.changes = quantisation.changes(group.take(projection._conn_weight), ints, scale,
+                                         group.asked_ticks, group.ticks)
+    post_slices, pre_slices = group.post_slices, group.pre_slices
+    index_bits = np.array([n_bits(s.n_atoms) for s in post_slices], dtype=np.int32)
+    plastic = projection._is_plastic
+    counts, max_ticks, offset_base, offsets, starts, words, order = _rows.encode_rows(
+        group.pre_idx, group.post_idx, group.ticks, ints,
+        pre_slices[0].n_atoms, group.pre.size, post_slices[0].n_atoms, group.post.size,
+        profile.delay_slots, stages, synapse_type,
+        n_bits(group.post.celltype.n_synapse_types), profile.ring_buffer_delay_bits,
+        index_bits, fan_in, plastic)
+    if plastic:
+        controls = (words & 0xFFFF).astype(np.uint16)
+        weights = (words >> 16).astype(np.uint16)
+        ids = order if group.ids is None else np.asarray(group.ids, dtype=np.int32)[order]
+    for key in np.flatnonzero(counts):
+        pair, delayed = divmod(int(key), 2)
+        pre_slice, post_slice = divmod(pair, len(post_slices))
+        pre_core = pre_slices[pre_slice]
+        if delayed:
+            pre_core = delay_cores[pre_core.index]
+        n_keys = pre_core.n_atoms * (stages if delayed else 1)
+        lo, hi = starts[key], starts[key] + counts[key]
+        edge = Edge(projection, pre_core, post_slices[post_slice], synapse_type,
+                    n_connections=int(counts[key]), max_delay_ticks=int(max_ticks[key]),
+                    path=generation.MACHINE if group.machine[pair] else generation.HOST,
+                    row_offsets=offsets[offset_base[key]:offset_base[key] + n_keys + 1])
+        if plastic:
+            edge.controls, edge.weights, edge.connection_ids = \
+                controls[lo:hi], weights[lo:hi], ids[lo:hi]
+        else:
+            edge.words = words[lo:hi]
+        group.edges.append(edge)
+    group.pre_idx = group.post_idx = group.ticks = group.asked_ticks = None  # read no more
