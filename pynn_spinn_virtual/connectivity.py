@@ -1,10 +1,10 @@
-"""Synaptic rows in the machine's 32-bit word format, built vectorised.
+"""How the machine quantises synaptic weights and delays, vectorised.
 
 A static synapse word is ``weight << 16 | delay << (N + T) | type << N | index``
-(kernel spec §4.2), where N and T are the target core's index and synapse-type bits and the
-delay field has D bits (a delay of 2**D ticks is stored as 0 and behaves as 2**D).  Each
-source atom of an edge owns one row; rows are laid out consecutively with an offset table,
-which is the kernel's view of the machine's master population table plus row blocks.
+(kernel spec §4.2): a 16-bit weight and a delay in ticks.  The host and the on-chip synapse
+expander compute them differently (docs/toolchain6.md, Q3); the words and rows themselves
+are laid out by :mod:`pynn_spinn_virtual._rows` for the mapper
+(:mod:`pynn_spinn_virtual.mapping.synapses`).
 """
 import math
 
@@ -71,50 +71,3 @@ def round_delays_to_timestep(delays_ms, mts_us):
     """
     return (np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us))
             * (mts_us / _US_PER_MS))
-
-
-def row_layout(pre_keys, n_keys):
-    """(row_offsets, order): synapses grouped by the source key (row) they belong to.
-
-    Within a row the synapses keep the order in which the connector created them; `order`
-    maps row order back to the edge's connection order.
-    """
-    # 16-bit keys (a core sends at most 256 x 8 stages): numpy's stable sort is a radix sort
-    pre_keys = np.asarray(pre_keys, dtype=np.uint16 if n_keys <= 1 << 16 else np.int64)
-    order = np.argsort(pre_keys, kind="stable")
-    offsets = np.zeros(n_keys + 1, dtype=np.uint32)
-    np.cumsum(np.bincount(pre_keys, minlength=n_keys), out=offsets[1:])
-    return offsets, order
-
-
-def target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits, delay_bits):
-    """The low half of a static word / a plastic control: delay | type | index."""
-    delay_mask = (1 << delay_bits) - 1
-    return (((np.asarray(delay_field, dtype=np.uint32) & np.uint32(delay_mask))
-             << np.uint32(index_bits + type_bits))
-            | (np.uint32(synapse_type) << np.uint32(index_bits))
-            | np.asarray(post_local, dtype=np.uint32))
-
-
-def build_rows(pre_keys, post_local, weight_ints, delay_field, synapse_type, n_keys,
-               index_bits, type_bits, delay_bits):
-    """(row_offsets, words) of the static rows of one edge."""
-    offsets, order = row_layout(pre_keys, n_keys)
-    words = ((np.asarray(weight_ints, dtype=np.uint32) << np.uint32(16))
-             | target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits,
-                                 delay_bits))
-    return offsets, np.ascontiguousarray(words[order], dtype=np.uint32)
-
-
-def build_plastic_rows(pre_keys, post_local, weight_ints, delay_field, synapse_type, n_keys,
-                       index_bits, type_bits, delay_bits):
-    """(row_offsets, controls, weights, order) of the plastic rows of one edge.
-
-    A plastic synapse is a 16-bit weight (state, updated by the kernel) and a 16-bit control
-    half-word (delay | type | index), kernel spec §4.2.
-    """
-    offsets, order = row_layout(pre_keys, n_keys)
-    controls = target_half_words(post_local, delay_field, synapse_type, index_bits, type_bits,
-                                 delay_bits).astype(np.uint16)
-    return (offsets, np.ascontiguousarray(controls[order]),
-            np.ascontiguousarray(np.asarray(weight_ints, dtype=np.uint16)[order]), order)
