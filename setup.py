@@ -76,6 +76,13 @@ extensions = [
         extra_compile_args=compile_args,
         extra_link_args=link_args,
     ),
+    # the host's float -> fixed-point rounding in one pass
+    Extension(
+        "pynn_spinn_virtual._fixed",
+        sources=["pynn_spinn_virtual/_fixed.pyx"],
+        extra_compile_args=compile_args,
+        extra_link_args=link_args,
+    ),
     # lays out the synaptic rows of a whole projection for the mapper
     Extension(
         "pynn_spinn_virtual._rows",

@@ -10,6 +10,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from . import _fixed
+
 S1615_SCALE = 1 << 15
 U032_SCALE = 1 << 32
 S1615_MIN = -65536.0
@@ -40,24 +42,24 @@ def once_per_repeated_value(convert):
 def _encode(values, scale, lo, hi, dtype, type_name):
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
     scalar = np.ndim(values) == 0
-    if np.isnan(arr).any():
-        raise ValueError(f"NaN cannot be encoded as {type_name}")
-    bad = (arr < lo) | (arr > hi)
-    if bad.any():
-        raise ValueError(
-            f"value {arr[bad].flat[0]!r} is out of range for {type_name} "
-            f"(allowed {lo!r} .. {hi!r})")
+    flat = np.ascontiguousarray(arr.reshape(-1))
+    encoded = np.empty(flat.shape, dtype=np.int64)
+    # rint(v * scale) in one C pass, which also finds the values next to a half-way point:
     # v * scale is exact (scale is a power of two); the decimal repr of v lies within half an
-    # ulp of v, so rounding it can only differ from rounding v * scale next to a half-way
-    # point: only those values go through Decimal, the rest through numpy's rint
-    scaled = arr * float(scale)
-    encoded = np.rint(scaled)
-    # |v| * 2**-52 bounds v's ulp from above (a superset of the near-ties: exact either way)
-    slack = np.abs(arr) * (float(scale) * 2.0 ** -52)
-    near_tie = np.abs(scaled - np.floor(scaled) - 0.5) <= slack
-    if near_tie.any():
-        encoded[near_tie] = [float(round(Decimal(str(float(v))) * scale)) for v in arr[near_tie]]
-    result = encoded.astype(np.int64).astype(dtype)
+    # ulp of v, so rounding it can only differ from rounding v * scale there.  |v| * 2**-52
+    # bounds v's ulp from above (a superset of the near-ties: exact either way).
+    first_nan, first_bad, near_ties = _fixed.round_scaled(
+        flat, float(scale), float(scale) * 2.0 ** -52, float(lo), float(hi), encoded)
+    if first_nan >= 0:
+        raise ValueError(f"NaN cannot be encoded as {type_name}")
+    if first_bad >= 0:
+        raise ValueError(
+            f"value {flat[first_bad]!r} is out of range for {type_name} "
+            f"(allowed {lo!r} .. {hi!r})")
+    if len(near_ties):
+        encoded[near_ties] = [int(round(Decimal(str(float(v))) * scale))
+                              for v in flat[near_ties]]
+    result = encoded.astype(dtype).reshape(arr.shape)
     return result[0] if scalar else result
 
 
