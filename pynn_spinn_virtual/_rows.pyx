@@ -9,7 +9,8 @@ or not") and lays every edge out as the kernel reads it: one row per source key,
 consecutive, an offset table per edge, synapse words in row order (kernel spec §4.2).
 Connections keep the order in which the connector created them within their row, as the
 numpy version of this did with stable sorts; a counting sort gives the same order in
-linear time.
+linear time.  :func:`stable_order` is the same counting sort for the connectors, which list
+connections by target.
 """
 import numpy as np
 
@@ -154,3 +155,36 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
                 order[at] = <int32_t>i
     return (counts_arr, max_arr, offset_base_arr, offsets_arr, starts_arr, words_arr,
             order_arr if want_order else None)
+
+
+def stable_order(const int64_t[::1] keys, int64_t n_values):
+    """The permutation that sorts `keys` (each in 0 .. n_values - 1) stably, as
+    ``np.argsort(keys, kind="stable")`` gives it, by a counting sort in linear time (int64
+    positions)."""
+    cdef Py_ssize_t i, n = keys.shape[0]
+    cdef int64_t k, running = 0, c
+    if n_values < 0:
+        raise ValueError("stable_order: a negative number of values")
+    starts_arr = np.zeros(n_values + 1, dtype=np.int64)
+    order_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] starts = starts_arr
+    cdef int64_t[::1] order = order_arr
+    cdef int bad = 0
+    with nogil:
+        for i in range(n):
+            k = keys[i]
+            if k < 0 or k >= n_values:
+                bad = 1
+                break
+            starts[k + 1] += 1
+        if not bad:
+            for k in range(n_values):
+                running += starts[k + 1]
+                starts[k + 1] = running
+            for i in range(n):
+                k = keys[i]
+                order[starts[k]] = i
+                starts[k] += 1
+    if bad:
+        raise ValueError("stable_order: a key out of range")
+    return order_arr

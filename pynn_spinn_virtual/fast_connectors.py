@@ -54,7 +54,7 @@ from pyNN.parameters import ParameterSpace
 from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
-from . import _replay
+from . import _replay, _rows
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -551,9 +551,9 @@ def _by_target(projection, rng, sources, targets):
     plan = _map_plan(projection)
     if not (plan.parallel_safe or rng.parallel_safe):
         raise Fallback("PyNN's non-parallel-safe branch")
-    # 16-bit keys make numpy's stable sort a linear radix sort (the same order)
-    keys = targets.astype(np.uint16) if projection.post.size <= 1 << 16 else targets
-    order = np.argsort(keys, kind="stable")
+    # a counting sort: the order of numpy's stable sort, in linear time
+    order = _rows.stable_order(np.ascontiguousarray(targets, dtype=np.int64),
+                               projection.post.size)
     return _result(plan, sources[order], targets[order])
 
 

@@ -118,3 +118,17 @@ def test_arrays_of_unequal_length_are_refused():
              delay_bits=4, index_bits=[1])
     with pytest.raises(ValueError, match="differ in length"):
         encode(g)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n_values=st.integers(1, 50), data=st.data())
+def test_stable_order_is_numpys_stable_argsort(n_values, data):
+    keys = np.array(data.draw(st.lists(st.integers(0, n_values - 1), max_size=200)),
+                    dtype=np.int64)
+    assert _rows.stable_order(keys, n_values).tolist() == np.argsort(keys, kind="stable").tolist()
+
+
+@pytest.mark.parametrize("key", [-1, 5])
+def test_stable_order_refuses_keys_out_of_range(key):
+    with pytest.raises(ValueError, match="out of range"):
+        _rows.stable_order(np.array([0, key], dtype=np.int64), 5)
