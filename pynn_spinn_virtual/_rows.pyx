@@ -9,8 +9,8 @@ or not") and lays every edge out as the kernel reads it: one row per source key,
 consecutive, an offset table per edge, synapse words in row order (kernel spec §4.2).
 Connections keep the order in which the connector created them within their row, as the
 numpy version of this did with stable sorts; a counting sort gives the same order in
-linear time.  :func:`stable_order` is the same counting sort for the connectors, which list
-connections by target.
+linear time.  :func:`gather_by_key` is the same counting sort for the connectors, which
+list connections by target.
 """
 import numpy as np
 
@@ -157,34 +157,38 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
             order_arr if want_order else None)
 
 
-def stable_order(const int64_t[::1] keys, int64_t n_values):
-    """The permutation that sorts `keys` (each in 0 .. n_values - 1) stably, as
-    ``np.argsort(keys, kind="stable")`` gives it, by a counting sort in linear time (int64
-    positions)."""
+def gather_by_key(const int64_t[::1] keys, const int64_t[::1] values, int64_t n_keys):
+    """(values ordered stably by key, number of values of each key): what
+    ``values[np.argsort(keys, kind="stable")]`` and ``np.bincount(keys, minlength=n_keys)``
+    give, by a counting sort that writes the values directly (no order array)."""
     cdef Py_ssize_t i, n = keys.shape[0]
-    cdef int64_t k, running = 0, c
-    if n_values < 0:
-        raise ValueError("stable_order: a negative number of values")
-    starts_arr = np.zeros(n_values + 1, dtype=np.int64)
-    order_arr = np.empty(n, dtype=np.int64)
-    cdef int64_t[::1] starts = starts_arr
-    cdef int64_t[::1] order = order_arr
+    cdef int64_t k, running = 0
+    if values.shape[0] != n:
+        raise ValueError("gather_by_key: keys and values differ in length")
+    if n_keys < 0:
+        raise ValueError("gather_by_key: a negative number of keys")
+    counts_arr = np.zeros(n_keys, dtype=np.int64)
+    cursor_arr = np.empty(n_keys, dtype=np.int64)
+    out_arr = np.empty(n, dtype=np.int64)
+    cdef int64_t[::1] counts = counts_arr
+    cdef int64_t[::1] cursor = cursor_arr
+    cdef int64_t[::1] out = out_arr
     cdef int bad = 0
     with nogil:
         for i in range(n):
             k = keys[i]
-            if k < 0 or k >= n_values:
+            if k < 0 or k >= n_keys:
                 bad = 1
                 break
-            starts[k + 1] += 1
+            counts[k] += 1
         if not bad:
-            for k in range(n_values):
-                running += starts[k + 1]
-                starts[k + 1] = running
+            for k in range(n_keys):
+                cursor[k] = running
+                running += counts[k]
             for i in range(n):
                 k = keys[i]
-                order[starts[k]] = i
-                starts[k] += 1
+                out[cursor[k]] = values[i]
+                cursor[k] += 1
     if bad:
-        raise ValueError("stable_order: a key out of range")
-    return order_arr
+        raise ValueError("gather_by_key: a key out of range")
+    return out_arr, counts_arr

@@ -43,9 +43,12 @@ distance expressions, other rngs, FixedNumberPre/Post without replacement drawin
 permutations (numpy's sequential shuffle) or with replacement without self-connections on
 a recurrent projection (per-neuron redraws), callbacks, MPI.
 """
+import concurrent.futures
 import contextlib
 import copy
+import functools
 import logging
+import os
 
 import numpy as np
 from pyNN import common
@@ -269,26 +272,31 @@ def _map_plan(projection):
     return _classify(native, _Plan())
 
 
-def _segments(post):
+def _segments(post, counts=None):
     """(counts, seg, rank): lengths of the runs of equal values in the non-decreasing `post`
     (the connections of each connected column, in order), and for each connection its run
-    and its rank in the run."""
+    and its rank in the run.  `counts`: the connections of every column, if known."""
     n = len(post)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
-    first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
-    counts = np.diff(np.r_[first, n])
+    if counts is not None:
+        counts = counts[counts > 0]
+        first = np.cumsum(counts) - counts
+    else:
+        first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
+        counts = np.diff(np.r_[first, n])
     seg = np.repeat(np.arange(len(counts)), counts)
     rank = np.arange(n) - first[seg]
     return counts, seg, rank
 
 
-def _evaluate(plan, pre, post, restart):
+def _evaluate(plan, pre, post, restart, counts=None):
     """Values of every parameter for the connections (pre, post), listed column by column.
 
     restart=False: a MapConnector, whose columns continue each other's random streams;
     restart=True: FromList, whose targets all start from the same copy state.
+    counts: the connections of every column, if known.
     """
     values, groups = {}, {}
     for name, kind, value in plan.items:
@@ -299,10 +307,31 @@ def _evaluate(plan, pre, post, restart):
         else:
             groups.setdefault(id(value.rng), []).append((name, value))
     if groups:
-        segments = _segments(post)
-        for consumers in groups.values():
-            values.update(_draw_group(consumers, segments, restart))
+        segments = _segments(post, counts)
+        draws = [functools.partial(_draw_group, consumers, segments, restart)
+                 for consumers in groups.values()]
+        for drawn in _in_parallel(draws, large=len(post) >= PARALLEL_DRAW_MIN):
+            values.update(drawn)
     return values
+
+
+#: connections from which the random parameters (weight, delay) are drawn in parallel
+PARALLEL_DRAW_MIN = 1 << 20
+
+
+def _in_parallel(calls, large):
+    """The results of `calls`, run in threads when there are several and they are large.
+
+    Each random parameter draws from its own copy of its generator (see the module's
+    docstring), so the draws are independent: the values do not depend on the order or
+    the interleaving, and numpy's generators and array operations release the GIL.
+    """
+    if len(calls) < 2 or not large or (os.cpu_count() or 1) < 2:
+        return [call() for call in calls]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(calls),
+                                                               os.cpu_count())) as pool:
+        futures = [pool.submit(call) for call in calls]
+        return [future.result() for future in futures]
 
 
 def _draw_group(consumers, segments, restart):
@@ -420,10 +449,10 @@ def _full(value, n):
     return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
 
 
-def _result(plan, pre, post, restart=False):
+def _result(plan, pre, post, restart=False, counts=None):
     pre = np.asarray(pre, dtype=np.int64)
     post = np.asarray(post, dtype=np.int64)
-    values = _evaluate(plan, pre, post, restart)
+    values = _evaluate(plan, pre, post, restart, counts)
     if "weight" not in values or "delay" not in values:
         raise Fallback("synapse type without weight and delay")
     n = len(pre)
@@ -552,9 +581,11 @@ def _by_target(projection, rng, sources, targets):
     if not (plan.parallel_safe or rng.parallel_safe):
         raise Fallback("PyNN's non-parallel-safe branch")
     # a counting sort: the order of numpy's stable sort, in linear time
-    order = _rows.stable_order(np.ascontiguousarray(targets, dtype=np.int64),
-                               projection.post.size)
-    return _result(plan, sources[order], targets[order])
+    n_post = projection.post.size
+    sources, counts = _rows.gather_by_key(np.ascontiguousarray(targets, dtype=np.int64),
+                                          np.ascontiguousarray(sources, dtype=np.int64),
+                                          n_post)
+    return _result(plan, sources, np.repeat(np.arange(n_post), counts), counts=counts)
 
 
 def _fixed_number_post(connector, projection, snapshots):

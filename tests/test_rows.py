@@ -121,14 +121,17 @@ def test_arrays_of_unequal_length_are_refused():
 
 
 @settings(max_examples=200, deadline=None)
-@given(n_values=st.integers(1, 50), data=st.data())
-def test_stable_order_is_numpys_stable_argsort(n_values, data):
-    keys = np.array(data.draw(st.lists(st.integers(0, n_values - 1), max_size=200)),
+@given(n_keys=st.integers(1, 50), data=st.data())
+def test_gather_by_key_is_numpys_stable_argsort(n_keys, data):
+    keys = np.array(data.draw(st.lists(st.integers(0, n_keys - 1), max_size=200)),
                     dtype=np.int64)
-    assert _rows.stable_order(keys, n_values).tolist() == np.argsort(keys, kind="stable").tolist()
+    values = np.arange(len(keys), dtype=np.int64) * 7 - 3
+    gathered, counts = _rows.gather_by_key(keys, values, n_keys)
+    assert gathered.tolist() == values[np.argsort(keys, kind="stable")].tolist()
+    assert counts.tolist() == np.bincount(keys, minlength=n_keys).tolist()
 
 
 @pytest.mark.parametrize("key", [-1, 5])
-def test_stable_order_refuses_keys_out_of_range(key):
+def test_gather_by_key_refuses_keys_out_of_range(key):
     with pytest.raises(ValueError, match="out of range"):
-        _rows.stable_order(np.array([0, key], dtype=np.int64), 5)
+        _rows.gather_by_key(np.array([0, key], dtype=np.int64), np.zeros(2, dtype=np.int64), 5)
