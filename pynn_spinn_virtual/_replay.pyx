@@ -19,21 +19,21 @@ def accept_alternating(const uint64_t[::1] words, uint64_t mask_a, uint64_t rang
     skipped.  Returns (filled, state) after the last word; `out` must have room for one
     value per word."""
     cdef Py_ssize_t i, n = words.shape[0]
-    cdef uint64_t value
+    cdef uint64_t value, accept
+    cdef uint64_t masks[2]
+    cdef uint64_t ranges[2]
+    masks[0], masks[1], ranges[0], ranges[1] = mask_a, mask_b, range_a, range_b
     if out.shape[0] < filled + n:
         raise ValueError("accept_alternating: no room for the values")
+    if state != 0 and state != 1:
+        raise ValueError("accept_alternating: state must be 0 or 1")
     with nogil:
+        # without branches (whether a word is accepted is random): every word is written
+        # at out[filled], which only moves on when the word is accepted
         for i in range(n):
-            if state == 0:
-                value = words[i] & mask_a
-                if value <= range_a:
-                    out[filled] = <int64_t>value
-                    filled += 1
-                    state = 1
-            else:
-                value = words[i] & mask_b
-                if value <= range_b:
-                    out[filled] = <int64_t>value
-                    filled += 1
-                    state = 0
+            value = words[i] & masks[state]
+            accept = value <= ranges[state]
+            out[filled] = <int64_t>value
+            filled += accept
+            state ^= <int>accept
     return filled, state

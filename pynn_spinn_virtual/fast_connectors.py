@@ -376,10 +376,10 @@ class _NormalStream:
             extra = int((n_goods - len(self.goodpos)) / max(fraction, 1e-3) * 1.02) + 64
             new = self.rs.normal(loc=self.mu, scale=self.sigma, size=extra)
             good = ~((new > self.high) | (new < self.low))     # PyNN's test, negated
-            self.goodpos = np.concatenate((self.goodpos, np.flatnonzero(good) + have))
-            self.badpos = np.concatenate((self.badpos, np.flatnonzero(~good) + have))
-            self.values = np.concatenate((self.values, new))
-            self.good = np.concatenate((self.good, good))
+            self.goodpos = _appended(self.goodpos, np.flatnonzero(good) + have)
+            self.badpos = _appended(self.badpos, np.flatnonzero(~good) + have)
+            self.values = _appended(self.values, new)
+            self.good = _appended(self.good, good)
 
     def assign(self, starts, segments):
         """The values of ``normal_clipped`` draws of counts[j] values starting at position
@@ -431,6 +431,11 @@ class _NormalStream:
         return out
 
 
+def _appended(array, more):
+    """array + more (no copy of `more` when `array` is empty: the arrays are large)."""
+    return more if len(array) == 0 else np.concatenate((array, more))
+
+
 def _clipped_values(rd, segments, restart):
     """One 'normal_clipped' parameter on its generator copy."""
     counts = segments[0]
@@ -446,7 +451,11 @@ def _clipped_values(rd, segments, restart):
 
 
 def _full(value, n):
-    return np.array(np.broadcast_to(np.asarray(value, dtype=float), (n,)))
+    """`value` as a float array of n values (drawn values are taken as they are)."""
+    value = np.asarray(value, dtype=float)
+    if value.shape == (n,) and value.flags.writeable and value.flags.owndata:
+        return value
+    return np.array(np.broadcast_to(value, (n,)))
 
 
 def _result(plan, pre, post, restart=False, counts=None):
@@ -605,6 +614,10 @@ def _gen_mask(r):
     return (1 << int(r).bit_length()) - 1
 
 
+#: generator words drawn at once by _alternating_randint
+RAW_WORDS_CHUNK = 1 << 18
+
+
 def _alternating_randint(rs, high_a, high_b, count):
     """`count` pairs (randint(0, high_a), randint(0, high_b)) drawn alternately, one value per
     call, from the legacy RandomState `rs`: what FixedTotalNumber's loop draws.
@@ -634,8 +647,9 @@ def _alternating_randint(rs, high_a, high_b, count):
     filled, state = 0, 0            # state 0: the next value is a's
     while filled < 2 * count:
         # every value takes at least one word: never more words than values still due, so
-        # the generator never moves past the last word PyNN would use
-        words = bitgen.random_raw(2 * count - filled)
+        # the generator never moves past the last word PyNN would use; in chunks, so that
+        # the words are not one huge fresh array
+        words = bitgen.random_raw(min(2 * count - filled, RAW_WORDS_CHUNK))
         filled, state = _replay.accept_alternating(words, ma, ra, mb, rb, state, values,
                                                    filled)
     return values[0::2], values[1::2]
