@@ -10,7 +10,7 @@ consecutive, an offset table per edge, synapse words in row order (kernel spec Â
 Connections keep the order in which the connector created them within their row, as the
 numpy version of this did with stable sorts; a counting sort gives the same order in
 linear time.  :func:`gather_by_key` is the same counting sort for the connectors, which
-list connections by target.
+list connections by target (:func:`run_positions` numbers the connections of each target).
 """
 import numpy as np
 
@@ -157,7 +157,7 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
             order_arr if want_order else None)
 
 
-def gather_by_key(const int64_t[::1] keys, const int64_t[::1] values, int64_t n_keys):
+def gather_by_key(const int64_t[:] keys, const int64_t[:] values, int64_t n_keys):
     """(values ordered stably by key, number of values of each key): what
     ``values[np.argsort(keys, kind="stable")]`` and ``np.bincount(keys, minlength=n_keys)``
     give, by a counting sort that writes the values directly (no order array)."""
@@ -192,3 +192,24 @@ def gather_by_key(const int64_t[::1] keys, const int64_t[::1] values, int64_t n_
     if bad:
         raise ValueError("gather_by_key: a key out of range")
     return out_arr, counts_arr
+
+
+def run_positions(const int64_t[::1] starts, const int64_t[::1] counts):
+    """Runs j of counts[j] positions starting at starts[j], concatenated: what
+    ``np.repeat(starts, counts) + rank in run`` gives, in one pass."""
+    cdef Py_ssize_t j, n_runs = counts.shape[0]
+    cdef int64_t r, total = 0, at = 0
+    if starts.shape[0] != n_runs:
+        raise ValueError("run_positions: starts and counts differ in length")
+    for j in range(n_runs):
+        if counts[j] < 0:
+            raise ValueError("run_positions: a negative count")
+        total += counts[j]
+    out_arr = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    with nogil:
+        for j in range(n_runs):
+            for r in range(counts[j]):
+                out[at] = starts[j] + r
+                at += 1
+    return out_arr

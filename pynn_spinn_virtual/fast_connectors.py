@@ -272,23 +272,33 @@ def _map_plan(projection):
     return _classify(native, _Plan())
 
 
-def _segments(post, counts=None):
-    """(counts, seg, rank): lengths of the runs of equal values in the non-decreasing `post`
-    (the connections of each connected column, in order), and for each connection its run
-    and its rank in the run.  `counts`: the connections of every column, if known."""
-    n = len(post)
-    if n == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty
-    if counts is not None:
-        counts = counts[counts > 0]
-        first = np.cumsum(counts) - counts
-    else:
-        first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
-        counts = np.diff(np.r_[first, n])
-    seg = np.repeat(np.arange(len(counts)), counts)
-    rank = np.arange(n) - first[seg]
-    return counts, seg, rank
+class _Segments:
+    """The runs of equal values in the non-decreasing post indices: the connections of each
+    connected column, in order.  `counts`: the connections of every column, if known."""
+
+    def __init__(self, post, counts=None):
+        self.n = n = len(post)
+        if counts is not None:
+            counts = counts[counts > 0]
+        elif n:
+            first = np.flatnonzero(np.r_[True, post[1:] != post[:-1]])
+            counts = np.diff(np.r_[first, n])
+        else:
+            counts = np.zeros(0, dtype=np.int64)
+        self.counts = np.asarray(counts, dtype=np.int64)
+        self.first = np.cumsum(self.counts) - self.counts   #: each run's first connection
+
+    def rank(self):
+        """Each connection's rank in its run."""
+        return self.positions(np.zeros(len(self.counts), dtype=np.int64))
+
+    def positions(self, starts):
+        """``starts[run] + rank`` for every connection: run j counts on from starts[j]."""
+        return _rows.run_positions(np.ascontiguousarray(starts, dtype=np.int64), self.counts)
+
+    def run_of(self, connections):
+        """The run of each of these connections."""
+        return np.searchsorted(self.first, connections, side="right") - 1
 
 
 def _evaluate(plan, pre, post, restart, counts=None):
@@ -307,7 +317,7 @@ def _evaluate(plan, pre, post, restart, counts=None):
         else:
             groups.setdefault(id(value.rng), []).append((name, value))
     if groups:
-        segments = _segments(post, counts)
+        segments = _Segments(post, counts)
         draws = [functools.partial(_draw_group, consumers, segments, restart)
                  for consumers in groups.values()]
         for drawn in _in_parallel(draws, large=len(post) >= PARALLEL_DRAW_MIN):
@@ -341,14 +351,13 @@ def _draw_group(consumers, segments, restart):
         # does not happen with PyNN 0.13; other versions would interleave the draws
         raise Fallback("parameters sharing one copy of a generator")
     name, rd = consumers[0]
-    counts, seg, rank = segments
-    n_conn = len(seg)
+    n_conn = segments.n
     if n_conn == 0:
         return {name: np.zeros(0)}
     if rd.name == "normal_clipped":
         return {name: _clipped_values(rd, segments, restart)}
     if restart:
-        return {name: np.asarray(rd.next(int(counts.max())))[rank]}
+        return {name: np.asarray(rd.next(int(segments.counts.max())))[segments.rank()]}
     return {name: np.asarray(rd.next(n_conn))}
 
 
@@ -392,7 +401,7 @@ class _NormalStream:
         to an in-range one gives the slot's value; the chains (one link per redraw round)
         are followed by pointer doubling over the out-of-range values only.
         """
-        counts, seg, rank = segments
+        counts = segments.counts
         good_before = np.searchsorted(self.goodpos, starts)
         self.ensure_goods(int((good_before + counts).max()))
         ends = self.goodpos[good_before + counts - 1] + 1
@@ -419,12 +428,13 @@ class _NormalStream:
             rounds = rounds + rounds[pointer]
             last = np.where(pointer != root, last[pointer], last)
             pointer = jump
-        position = starts[seg] + rank                     # each slot's first value
+        position = segments.positions(starts)             # each slot's first value
         out = self.values[position]
-        bad = ~self.good[position]
-        if bad.any():
-            node = (first_node[seg[bad]] + np.searchsorted(self.badpos, position[bad])
-                    - bad_before[seg[bad]])
+        bad = np.flatnonzero(~self.good[position])
+        if len(bad):
+            bad_seg = segments.run_of(bad)
+            node = (first_node[bad_seg] + np.searchsorted(self.badpos, position[bad])
+                    - bad_before[bad_seg])
             if rounds[node].max() > MAX_REDRAWS:
                 raise Fallback("'normal_clipped' needs more redraws than PyNN allows")
             out[bad] = self.values[replacement[last[node]]]
@@ -438,7 +448,7 @@ def _appended(array, more):
 
 def _clipped_values(rd, segments, restart):
     """One 'normal_clipped' parameter on its generator copy."""
-    counts = segments[0]
+    counts = segments.counts
     stream = _NormalStream(rd)
     if restart:
         starts = np.zeros(len(counts), dtype=np.int64)
@@ -591,9 +601,8 @@ def _by_target(projection, rng, sources, targets):
         raise Fallback("PyNN's non-parallel-safe branch")
     # a counting sort: the order of numpy's stable sort, in linear time
     n_post = projection.post.size
-    sources, counts = _rows.gather_by_key(np.ascontiguousarray(targets, dtype=np.int64),
-                                          np.ascontiguousarray(sources, dtype=np.int64),
-                                          n_post)
+    sources, counts = _rows.gather_by_key(np.asarray(targets, dtype=np.int64),
+                                          np.asarray(sources, dtype=np.int64), n_post)
     return _result(plan, sources, np.repeat(np.arange(n_post), counts), counts=counts)
 
 
@@ -672,7 +681,9 @@ def _fixed_total_number(connector, projection, snapshots):
     n_conn = int(bino.next())
     possible_targets = np.arange(n_post)[projection.post._mask_local]
     sources, target_index = _alternating_randint(rng.rng, n_pre, len(possible_targets), n_conn)
-    targets = possible_targets[target_index]
+    # every target is local (one MPI process): the index is the target
+    targets = (target_index if len(possible_targets) == n_post
+               else possible_targets[target_index])
     return _by_target(projection, rng, sources, targets)
 
 

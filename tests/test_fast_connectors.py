@@ -508,7 +508,7 @@ def test_normal_clipped_columns_are_the_loop(counts, mu, sigma, low, width, rest
 def _clipped(rd, counts, restart):
     counts = np.asarray(counts)
     post = np.repeat(np.arange(len(counts)), counts)
-    return fast_connectors._clipped_values(rd, fast_connectors._segments(post), restart)
+    return fast_connectors._clipped_values(rd, fast_connectors._Segments(post), restart)
 
 
 def test_disabled_restores_and_unsupported_falls_back():

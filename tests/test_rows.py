@@ -135,3 +135,18 @@ def test_gather_by_key_is_numpys_stable_argsort(n_keys, data):
 def test_gather_by_key_refuses_keys_out_of_range(key):
     with pytest.raises(ValueError, match="out of range"):
         _rows.gather_by_key(np.array([0, key], dtype=np.int64), np.zeros(2, dtype=np.int64), 5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(runs=st.lists(st.tuples(st.integers(-5, 100), st.integers(0, 6)), max_size=30))
+def test_run_positions_count_on_from_each_start(runs):
+    starts = np.array([s for s, _ in runs], dtype=np.int64)
+    counts = np.array([c for _, c in runs], dtype=np.int64)
+    expected = [s + r for s, c in runs for r in range(c)]
+    assert _rows.run_positions(starts, counts).tolist() == expected
+
+
+def test_gather_by_key_takes_strided_arrays():
+    pairs = np.array([3, 10, 1, 11, 3, 12, 0, 13], dtype=np.int64)
+    gathered, counts = _rows.gather_by_key(pairs[0::2], pairs[1::2], 4)
+    assert gathered.tolist() == [13, 11, 10, 12] and counts.tolist() == [1, 1, 0, 2]
