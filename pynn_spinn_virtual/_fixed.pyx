@@ -1,6 +1,8 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
 """The host's float -> fixed-point rounding in one pass over an array (for
-:mod:`pynn_spinn_virtual.fixedpoint`, which owns the rules and the Decimal fix-ups).
+:mod:`pynn_spinn_virtual.fixedpoint`, which owns the rules and the Decimal fix-ups), and the
+machine's quantisation of synaptic weights and delays (for
+:mod:`pynn_spinn_virtual.connectivity`, which documents the rules).
 
 Large projections have tens of millions of random weights and delays; numpy needs a dozen
 passes (and temporaries) for the range check, the rounding and the search for values next
@@ -8,8 +10,8 @@ to a half-way point, this loop one.
 """
 import numpy as np
 
-from libc.math cimport fabs, floor, isnan, rint
-from libc.stdint cimport int64_t
+from libc.math cimport INFINITY, fabs, floor, isnan, rint
+from libc.stdint cimport int32_t, int64_t
 
 
 def round_scaled(const double[::1] values, double scale, double slack_per_unit, double lo,
@@ -44,3 +46,96 @@ def round_scaled(const double[::1] values, double scale, double slack_per_unit, 
                 ties[n_ties] = i
                 n_ties += 1
     return first_nan, first_bad, ties_arr[:n_ties]
+
+
+# -- the machine's quantisation of synaptic weights and delays (pynn_spinn_virtual.connectivity)
+def host_weight_ints(const double[::1] weights, double factor):
+    """``rint(|w * factor|) & 0xFFFF`` as uint16 (a product beyond int64 gives 0, as numpy's
+    cast to int64 does on x86)."""
+    cdef Py_ssize_t i, n = weights.shape[0]
+    out_arr = np.empty(n, dtype=np.uint16)
+    cdef unsigned short[::1] out = out_arr
+    cdef double x
+    with nogil:
+        for i in range(n):
+            x = rint(fabs(weights[i] * factor))
+            out[i] = <unsigned short>((<int64_t>x) & 0xFFFF) if x < 9.2e18 else 0
+    return out_arr
+
+
+def expander_weight_ints(const int64_t[::1] bits, int shift):
+    """``(|bits| << shift or >> -shift) & 0xFFFF`` as uint16: s16.15 weights scaled by a power
+    of two and truncated, as the on-chip expander does."""
+    cdef Py_ssize_t i, n = bits.shape[0]
+    out_arr = np.empty(n, dtype=np.uint16)
+    cdef unsigned short[::1] out = out_arr
+    cdef int64_t b
+    if not -63 < shift < 48:
+        raise ValueError("expander_weight_ints: shift out of range")
+    with nogil:
+        for i in range(n):
+            b = bits[i] if bits[i] >= 0 else -bits[i]
+            b = (b << shift) if shift >= 0 else (b >> -shift)
+            out[i] = <unsigned short>(b & 0xFFFF)
+    return out_arr
+
+
+def expander_delay_ticks(const int64_t[::1] bits, int64_t per_ms):
+    """``(bits * per_ms) >> 15`` (s16.15 ms times s16.15 ticks per ms), truncated to ticks and
+    16 bits, at least 1 (a negative product gives 1), as int32."""
+    cdef Py_ssize_t i, n = bits.shape[0]
+    out_arr = np.empty(n, dtype=np.int32)
+    cdef int32_t[::1] out = out_arr
+    cdef int64_t product, ticks
+    cdef int bad = 0
+    cdef int64_t limit = 2147483648
+    if not 0 <= per_ms < limit:
+        raise ValueError("expander_delay_ticks: per_ms out of range")
+    with nogil:
+        for i in range(n):
+            if bits[i] < -limit or bits[i] >= limit:
+                bad = 1
+                break
+            product = (bits[i] * per_ms) >> 15
+            ticks = 1 if product < 0 else (product >> 15) & 0xFFFF
+            out[i] = <int32_t>(ticks if ticks > 1 else 1)
+    if bad:
+        raise ValueError("expander_delay_ticks: a delay beyond s16.15")
+    return out_arr
+
+
+def host_delay_ticks(const double[::1] delays, double per_ms):
+    """``min(rint(d * per_ms), int32 max)`` as int32 (finite delays)."""
+    cdef Py_ssize_t i, n = delays.shape[0]
+    out_arr = np.empty(n, dtype=np.int32)
+    cdef int32_t[::1] out = out_arr
+    cdef double x
+    with nogil:
+        for i in range(n):
+            x = rint(delays[i] * per_ms)
+            out[i] = <int32_t>(x if x < 2147483647.0 else 2147483647.0)
+    return out_arr
+
+
+def compare_weights(const double[::1] requested, const unsigned short[::1] ints, double scale):
+    """(non-zero weights stored as 0, largest relative change of |w|, smallest non-zero |w|
+    (inf: none)) of the 16-bit machine weights ``ints / scale`` against the requested ones."""
+    cdef Py_ssize_t i, n = requested.shape[0]
+    cdef Py_ssize_t n_zeroed = 0
+    cdef double r, m, change, largest = 0.0, smallest = INFINITY
+    if ints.shape[0] != n:
+        raise ValueError("compare_weights: arrays of different lengths")
+    with nogil:
+        for i in range(n):
+            r = fabs(requested[i])
+            if not r > 0:
+                continue
+            m = ints[i] / scale
+            change = fabs(m - r) / r
+            if change > largest:
+                largest = change
+            if r < smallest:
+                smallest = r
+            if m == 0:
+                n_zeroed += 1
+    return n_zeroed, largest, smallest

@@ -10,18 +10,18 @@ import math
 
 import numpy as np
 
-from . import fixedpoint
+from . import _fixed, fixedpoint
 
 #: 6.0 reads the machine time step as microseconds and converts with this float
 _US_PER_MS = 1000.0
 
 
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
+# (each conversion is one C pass of pynn_spinn_virtual._fixed over the array)
 @fixedpoint.once_per_repeated_value
 def host_weight_ints(weights, factor):
-    """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (numpy rint, half to even)."""
-    w = np.asarray(weights, dtype=np.float64) * factor
-    return np.rint(np.abs(w)).astype(np.int64) & 0xFFFF
+    """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (half to even), uint16."""
+    return _shaped(weights, _fixed.host_weight_ints(_doubles(weights), float(factor)))
 
 
 @fixedpoint.once_per_repeated_value
@@ -35,21 +35,15 @@ def expander_weight_ints(weights, factor):
     mantissa, exponent = math.frexp(float(factor))
     if mantissa != 0.5:
         raise ValueError(f"weight scale {factor} is not a power of two")
-    bits = np.abs(np.asarray(fixedpoint.encode_s1615(weights), dtype=np.int64))
     shift = (exponent - 1) - 15          # factor / 2**15 = 2**shift
-    ints = bits << shift if shift >= 0 else bits >> -shift
-    return ints & 0xFFFF
-
-
-_INT32_MAX = np.iinfo(np.int32).max
+    return _shaped(weights, _fixed.expander_weight_ints(_bits(weights), shift))
 
 
 @fixedpoint.once_per_repeated_value
 def host_delay_ticks(delays_ms, mts_us):
     """Host rows: ``rint(d * (1000 / mts))`` ticks (int32; absurdly long delays saturate at
     the int32 maximum rather than wrap, so that they still fail the delay limit)."""
-    ticks = np.rint(np.asarray(delays_ms, dtype=np.float64) * (_US_PER_MS / mts_us))
-    return np.minimum(ticks, _INT32_MAX).astype(np.int32)
+    return _shaped(delays_ms, _fixed.host_delay_ticks(_doubles(delays_ms), _US_PER_MS / mts_us))
 
 
 @fixedpoint.once_per_repeated_value
@@ -59,9 +53,20 @@ def expander_delay_ticks(delays_ms, mts_us):
     With dt = 0.1 ms a delay whose s16.15 value rounds down loses a tick (0.3 ms -> 2 ticks).
     """
     per_ms = int(fixedpoint.encode_s1615(_US_PER_MS / mts_us))
-    product = (np.asarray(fixedpoint.encode_s1615(delays_ms), dtype=np.int64) * per_ms) >> 15
-    ticks = np.where(product < 0, 1, (product >> 15) & 0xFFFF)
-    return np.maximum(ticks, 1).astype(np.int32)
+    return _shaped(delays_ms, _fixed.expander_delay_ticks(_bits(delays_ms), per_ms))
+
+
+def _shaped(values, result):
+    """The flat result of a C pass, in the shape of the values (a scalar for a scalar)."""
+    return result[0] if np.ndim(values) == 0 else result.reshape(np.shape(values))
+
+
+def _doubles(values):
+    return np.ascontiguousarray(np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel())
+
+
+def _bits(values):
+    return np.ascontiguousarray(np.atleast_1d(fixedpoint.s1615_bits(_doubles(values))))
 
 
 def round_delays_to_timestep(delays_ms, mts_us):

@@ -38,8 +38,13 @@ def once_per_repeated_value(convert):
     return wrapper
 
 
-@once_per_repeated_value
 def _encode(values, scale, lo, hi, dtype, type_name):
+    result = _encode_int64(values, scale, lo, hi, type_name)
+    return dtype(result) if np.ndim(result) == 0 else result.astype(dtype)
+
+
+@once_per_repeated_value
+def _encode_int64(values, scale, lo, hi, type_name):
     arr = np.atleast_1d(np.asarray(values, dtype=np.float64))
     scalar = np.ndim(values) == 0
     flat = np.ascontiguousarray(arr.reshape(-1))
@@ -59,13 +64,18 @@ def _encode(values, scale, lo, hi, dtype, type_name):
     if len(near_ties):
         encoded[near_ties] = [int(round(Decimal(str(float(v))) * scale))
                               for v in flat[near_ties]]
-    result = encoded.astype(dtype).reshape(arr.shape)
+    result = encoded.reshape(arr.shape)
     return result[0] if scalar else result
 
 
 def encode_s1615(values):
     """Float(s) -> int32 bits of s16.15 (round half to even on the decimal repr)."""
     return _encode(values, S1615_SCALE, S1615_MIN, S1615_MAX, np.int32, "S1615")
+
+
+def s1615_bits(values):
+    """Float array -> s16.15 bits as int64 (encode_s1615 without the cast to int32)."""
+    return _encode_int64(values, S1615_SCALE, S1615_MIN, S1615_MAX, "S1615")
 
 
 def encode_u032(values):

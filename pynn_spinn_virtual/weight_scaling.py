@@ -444,20 +444,27 @@ def _int_if_whole(x):
     return int(xf) if xf.is_integer() else xf
 
 
+#: the connectors whose statistics 6.0 knows (the others use the realised connections)
+KNOWN_CONNECTORS = (
+    "AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector",
+    "FixedNumberPreConnector", "FixedNumberPostConnector", "FixedTotalNumberConnector",
+    "MultapseConnector", "FromListConnector", "ArrayConnector",
+    "DistanceDependentProbabilityConnector", "DisplacementDependentProbabilityConnector",
+    "IndexBasedProbabilityConnector", "SmallWorldConnector", "KernelConnector", "CSAConnector")
+
+
 def _connector_kind(connector):
     # most specific first (FromFile < FromList, FixedTotalNumber/Pre/Post < FixedNumber,
     # DisplacementDependent < IndexBased)
     for cls in type(connector).__mro__:
-        name = cls.__name__
-        if name in ("AllToAllConnector", "OneToOneConnector", "FixedProbabilityConnector",
-                    "FixedNumberPreConnector", "FixedNumberPostConnector",
-                    "FixedTotalNumberConnector", "MultapseConnector", "FromListConnector",
-                    "ArrayConnector", "DistanceDependentProbabilityConnector",
-                    "DisplacementDependentProbabilityConnector",
-                    "IndexBasedProbabilityConnector", "SmallWorldConnector", "KernelConnector",
-                    "CSAConnector"):
-            return name
+        if cls.__name__ in KNOWN_CONNECTORS:
+            return cls.__name__
     return type(connector).__name__
+
+
+def uses_realised_connections(connector):
+    """True if edge_statistics needs the realised weights and delays for this connector."""
+    return _connector_kind(connector) not in KNOWN_CONNECTORS
 
 
 def _fixed_number(connector):

@@ -150,12 +150,13 @@ def group_statistics(group, dt_ms, profile):
     plastic_w_max = (scalars(projection.synapse_type.weight_dependence)["w_max"]
                      if projection._is_plastic else None)
     first = group.post_slices[0]
+    realised = weight_scaling.uses_realised_connections(projection._connector)
     return weight_scaling.edge_statistics(
         projection._connector, projection._weight_spec(), projection._delay_spec(),
         projection.pre.size, projection.post.size,
         (0, group.pre.size), (first.lo, first.hi), dt_ms,
-        realised_weights=np.abs(group.take(projection._conn_weight)),
-        realised_delays=group.take(projection._conn_delay),
+        realised_weights=np.abs(group.take(projection._conn_weight)) if realised else None,
+        realised_delays=group.take(projection._conn_delay) if realised else None,
         synapse_type=projection._synapse_type_index,
         spikes_per_second=group.post._spikes_per_second(profile),
         pre_max_rate=pre_max_rate,
@@ -203,9 +204,9 @@ def weight_ints(group, scale):
     weights = group.take(projection._conn_weight)
     machine = group.machine
     if not machine.any():
-        return connectivity.host_weight_ints(weights, scale).astype(np.uint16)
+        return connectivity.host_weight_ints(weights, scale)
     try:
-        on_chip = connectivity.expander_weight_ints(weights, scale).astype(np.uint16)
+        on_chip = connectivity.expander_weight_ints(weights, scale)
     except ValueError as err:      # found by tests/test_fuzz_networks.py
         raise MappingError(
             f"Projection '{projection.label}': its weights cannot be sent to the on-chip "

@@ -1,0 +1,55 @@
+"""The C passes that quantise weights and delays (`_fixed`) against the formulas of
+docs/toolchain6.md (Q3) written out with numpy, and the quantisation summary's comparison
+against a plain loop."""
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from pynn_spinn_virtual import _fixed, connectivity, fixedpoint
+
+finite = st.floats(-60000.0, 60000.0, allow_nan=False)
+values = arrays(np.float64, st.integers(0, 80), elements=finite)
+
+
+@settings(max_examples=200, deadline=None)
+@given(weights=values, shift=st.integers(-3, 4))
+def test_weight_ints(weights, shift):
+    factor = 2.0 ** (15 + shift)
+    host = np.rint(np.abs(weights * (factor / 2 ** 15))).astype(np.int64) & 0xFFFF
+    assert connectivity.host_weight_ints(weights, factor / 2 ** 15).tolist() == host.tolist()
+    bits = np.abs(fixedpoint.encode_s1615(weights).astype(np.int64))
+    expander = (bits << shift if shift >= 0 else bits >> -shift) & 0xFFFF
+    assert connectivity.expander_weight_ints(weights, factor).tolist() == expander.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(delays=arrays(np.float64, st.integers(0, 80), elements=st.floats(-5.0, 3000.0)),
+       mts=st.sampled_from([100, 1000, 250]))
+def test_delay_ticks(delays, mts):
+    host = np.minimum(np.rint(delays * (1000.0 / mts)), 2 ** 31 - 1).astype(np.int32)
+    assert connectivity.host_delay_ticks(delays, mts).tolist() == host.tolist()
+    per_ms = int(fixedpoint.encode_s1615(1000.0 / mts))
+    product = (fixedpoint.encode_s1615(delays).astype(np.int64) * per_ms) >> 15
+    expander = np.maximum(np.where(product < 0, 1, (product >> 15) & 0xFFFF), 1)
+    assert connectivity.expander_delay_ticks(delays, mts).tolist() == expander.tolist()
+
+
+def test_scalars_stay_scalars():
+    assert int(connectivity.host_weight_ints(0.5, 32768.0)) == 16384
+    assert np.ndim(connectivity.expander_delay_ticks(1.0, 1000)) == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(requested=arrays(np.float64, st.integers(0, 60), elements=st.floats(-3.0, 3.0)),
+       scale=st.sampled_from([1024.0, 32768.0, 0.5]))
+def test_compare_weights_is_the_plain_loop(requested, scale):
+    ints = connectivity.host_weight_ints(requested, scale)
+    zeroed, largest, smallest = 0, 0.0, np.inf
+    for r, i in zip(np.abs(requested), ints):
+        if r > 0:
+            machine = i / scale
+            largest = max(largest, abs(machine - r) / r)
+            smallest = min(smallest, r)
+            zeroed += machine == 0
+    assert _fixed.compare_weights(requested, ints, scale) == (zeroed, largest, smallest)
