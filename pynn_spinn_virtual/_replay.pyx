@@ -5,7 +5,9 @@ numpy's legacy ``RandomState.randint`` takes each value from the first 32-bit wo
 stream whose masked value lies in range (rejection sampling).  When a loop alternates
 between two ranges, which word serves which value depends on every earlier word: a short
 C loop replays it exactly over words drawn from the same generator
-(:func:`pynn_spinn_virtual.fast_connectors._alternating_randint`).
+(:func:`pynn_spinn_virtual.fast_connectors._alternating_randint`).  numpy's legacy shuffle
+(``permutation``, which FixedNumberPre/Post without replacement call once per neuron) is
+replayed the same way (:func:`shuffle_prefixes`).
 """
 from libc.stdint cimport int64_t, uint64_t
 
@@ -37,3 +39,77 @@ def accept_alternating(const uint64_t[::1] words, uint64_t mask_a, uint64_t rang
             filled += accept
             state ^= <int>accept
     return filled, state
+
+
+cdef inline uint64_t _mask_for(uint64_t top) nogil:
+    """The smallest 2**k - 1 >= top (numpy's random_interval)."""
+    cdef uint64_t mask = top
+    mask |= mask >> 1
+    mask |= mask >> 2
+    mask |= mask >> 4
+    mask |= mask >> 8
+    mask |= mask >> 16
+    mask |= mask >> 32
+    return mask
+
+
+def shuffle_prefixes(const uint64_t[::1] words, int64_t[::1] scratch,
+                     const int64_t[::1] remainders, int64_t n_cells, bint exclude_owner,
+                     int64_t[::1] out, int64_t owner, int64_t step, int64_t filled):
+    """Replays, over `words`, the legacy ``permutation(cells)`` of every owner k with
+    ``remainders[k] > 0`` (owners in order) and writes the first remainders[k] values of
+    each permutation to `out`, one owner after the other.
+
+    cells: 0 .. n_cells - 1, without k itself if `exclude_owner`.  numpy shuffles a copy of
+    them by Fisher-Yates from the last position down to 1: position i swaps with the first
+    32-bit word whose masked value (mask: the smallest 2**b - 1 >= i) is <= i.  `scratch`
+    (room for n_cells values) holds the permutation in progress; (owner, step, filled) is
+    where the replay stands: owner `owner` at position `step` (-1: not started).  Returns
+    that state after the last word; every word is used (the caller never passes more words
+    than positions still to shuffle).
+    """
+    cdef Py_ssize_t w = 0, n_words = words.shape[0]
+    cdef int64_t n_owners = remainders.shape[0]
+    cdef int64_t size = n_cells - 1 if exclude_owner else n_cells
+    cdef int64_t c, r, tmp
+    cdef uint64_t value
+    if scratch.shape[0] < n_cells or size < 1:
+        raise ValueError("shuffle_prefixes: no room or no cells")
+    cdef int64_t due = filled
+    for c in range(owner, n_owners):
+        if remainders[c] > size:
+            raise ValueError("shuffle_prefixes: a prefix longer than the permutation")
+        if remainders[c] > 0:
+            due += remainders[c]
+    if due > out.shape[0] or not -1 <= step < size:
+        raise ValueError("shuffle_prefixes: no room for the prefixes, or a bad state")
+    with nogil:
+        while owner < n_owners:
+            if remainders[owner] <= 0:
+                owner += 1
+                continue
+            if step < 0:           # start this owner: its cells, in order
+                r = 0
+                for c in range(n_cells):
+                    if not (exclude_owner and c == owner):
+                        scratch[r] = c
+                        r += 1
+                step = size - 1
+            while step >= 1:
+                if w >= n_words:
+                    break
+                value = words[w] & _mask_for(<uint64_t>step)
+                w += 1
+                if value <= <uint64_t>step:
+                    tmp = scratch[step]
+                    scratch[step] = scratch[value]
+                    scratch[value] = tmp
+                    step -= 1
+            if step >= 1:
+                break              # out of words
+            for r in range(remainders[owner]):
+                out[filled + r] = scratch[r]
+            filled += remainders[owner]
+            owner += 1
+            step = -1
+    return owner, step, filled

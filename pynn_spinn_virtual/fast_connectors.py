@@ -35,13 +35,12 @@ What PyNN 0.13 draws, and from which generator (NumpyRNG over numpy's legacy Ran
   (`_clipped_values`).
 
 Fast paths: AllToAll, OneToOne, ArrayConnector (boolean arrays), FixedProbability,
-FixedNumberPre/Post (with replacement; without replacement only when no permutation is
-drawn, i.e. `n` a multiple of the number of candidates), FixedTotalNumber, FromList and
-FromFile; parameters that are numbers, (pre x post) arrays or RandomDistributions on
-NumpyRNGs.  The rest falls back (`last_outcome` says why): callables and
-distance expressions, other rngs, FixedNumberPre/Post without replacement drawing
-permutations (numpy's sequential shuffle) or with replacement without self-connections on
-a recurrent projection (per-neuron redraws), callbacks, MPI.
+FixedNumberPre/Post (with replacement, and without: numpy's per-neuron shuffles are
+replayed in C), FixedTotalNumber, FromList and FromFile; parameters that are numbers,
+(pre x post) arrays or RandomDistributions on NumpyRNGs.  The rest falls back
+(`last_outcome` says why): callables and distance expressions, other rngs,
+FixedNumberPre/Post with replacement without self-connections on a recurrent projection
+(per-neuron redraws), callbacks, MPI.
 """
 import concurrent.futures
 import contextlib
@@ -551,19 +550,53 @@ def _ranks(counts):
     return np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
 
 
-def _full_sets(counts, owners, size, exclude):
-    """Targets of connections made as whole copies of the candidates (no permutation):
-    owner i's r-th connection goes to candidate r % size (skipping i itself if exclude)."""
+def _without_replacement(rs, counts, owners, n_cells, exclude):
+    """Picks of FixedNumberPre/Post without replacement: owner i (in order) takes
+    counts[i] // size whole copies of its candidate cells (0 .. n_cells - 1, without i
+    itself if `exclude`; size of them), then the first counts[i] % size cells of
+    ``permutation(candidates)`` drawn from the legacy RandomState `rs`."""
+    size = n_cells - 1 if exclude else n_cells
     if size <= 0:
         raise Fallback("no candidates")
     if np.any(counts == 0):
         raise Fallback("n = 0 without replacement (PyNN fails)")
-    if np.any(counts % size):
-        raise Fallback("permutations (numpy's shuffle is sequential)")
-    candidate = _ranks(counts) % size
+    rank = _ranks(counts)
+    picks = rank % size
     if exclude:
-        candidate = candidate + (candidate >= owners)
-    return candidate
+        picks = picks + (picks >= owners)
+    remainders = counts % size
+    if remainders.any():
+        in_remainder = rank >= np.repeat(counts - remainders, counts)
+        picks[in_remainder] = _permutation_prefixes(rs, remainders, n_cells, exclude)
+    return picks
+
+
+#: generator words drawn at once by _alternating_randint and _permutation_prefixes
+RAW_WORDS_CHUNK = 1 << 18
+
+
+def _permutation_prefixes(rs, remainders, n_cells, exclude):
+    """The first remainders[k] values of ``rs.permutation(candidates of k)`` for every owner
+    k with a remainder, concatenated: numpy's sequential shuffles replayed in C
+    (`_replay.shuffle_prefixes`) over the generator's raw words."""
+    size = n_cells - 1 if exclude else n_cells
+    remainders = np.ascontiguousarray(remainders, dtype=np.int64)
+    shuffled = np.flatnonzero(remainders > 0)
+    out = np.empty(int(remainders.sum()), dtype=np.int64)
+    scratch = np.empty(n_cells, dtype=np.int64)
+    bitgen = rs._bit_generator
+    owner, step, filled = 0, -1, 0
+    while owner < len(remainders):
+        # positions still to shuffle: a lower bound on the words still due, so the
+        # generator never moves past the last word PyNN would use
+        later = len(shuffled) - np.searchsorted(shuffled, owner, side="right")
+        current = (size - 1 if step < 0 else step) if remainders[owner] > 0 else 0
+        due = current + (size - 1) * later
+        words = bitgen.random_raw(min(due, RAW_WORDS_CHUNK)) if due else \
+            np.zeros(0, dtype=np.uint64)
+        owner, step, filled = _replay.shuffle_prefixes(
+            words, scratch, remainders, n_cells, exclude, out, owner, step, filled)
+    return out
 
 
 def _fixed_number_pre(connector, projection, snapshots):
@@ -589,8 +622,8 @@ def _fixed_number_picks(connector, rng, counts, n_candidates, exclude, snapshots
     owners = np.repeat(np.arange(len(counts)), counts)
     if connector.with_replacement:
         return owners, _randint(rng, counts.sum(), n_candidates, snapshots)
-    size = n_candidates - 1 if exclude else n_candidates
-    return owners, _full_sets(counts, owners, size, exclude)
+    snapshots.take(rng)
+    return owners, _without_replacement(rng.rng, counts, owners, n_candidates, exclude)
 
 
 def _by_target(projection, rng, sources, targets):
@@ -621,10 +654,6 @@ def _fixed_number_post(connector, projection, snapshots):
 
 def _gen_mask(r):
     return (1 << int(r).bit_length()) - 1
-
-
-#: generator words drawn at once by _alternating_randint
-RAW_WORDS_CHUNK = 1 << 18
 
 
 def _alternating_randint(rs, high_a, high_b, count):

@@ -286,13 +286,6 @@ counts = st.one_of(
               st.tuples(st.integers(1, 30), st.floats(0.05, 0.95)), st.sampled_from(RNG_KEYS)))
 
 
-def _multiple_counts(draw, net):
-    """n as multiples of the candidates, so that no permutation is drawn (fast path)."""
-    size = {"pop": net["a"], "recurrent": net["a"], "assembly": net["a"] + net["b"]}.get(
-        net["kind"], len(net.get("mask_pre", [])))
-    return ("int", size * draw(st.integers(1, 3)))
-
-
 @HYPO
 @given(st.data(), networks(), st.booleans(), st.booleans(), weights(), delays(), seeds,
        st.booleans())
@@ -324,17 +317,18 @@ def test_fixed_number_post(data, net, with_replacement, allow_self, weight, dela
 
 @HYPO
 @given(st.data(), networks(), st.booleans(), weights(), delays(), seeds)
-def test_fixed_number_without_permutations_is_fast(data, net, allow_self, weight, delay,
-                                                   seeds):
-    """n a multiple of the candidates: whole copies, no random draws for the connections."""
+def test_fixed_number_without_replacement_is_fast(data, net, allow_self, weight, delay,
+                                                  seeds):
+    """Without replacement: whole copies of the candidates, then a prefix of a permutation
+    per neuron (numpy's shuffles, replayed): the same connections and generator states as
+    PyNN's loop, and no fallback."""
     _setup()
     pre, post = _network(net)
     exclude = not allow_self and pre == post
     if exclude and pre.size < 2:
         return
-    per = data.draw(st.integers(1, 3))
-    n_pre = per * (pre.size - 1 if exclude else pre.size)
-    n_post = per * (post.size - 1 if exclude else post.size)
+    n_pre = data.draw(st.integers(1, 3 * pre.size + 2))
+    n_post = data.draw(st.integers(1, 3 * post.size + 2))
     outcome = check(net, lambda r, pre, post: sim.FixedNumberPreConnector(
         n_pre, allow_self_connections=allow_self, rng=r["conn"]), weight, delay, seeds)
     assert _connectivity_fast(outcome), outcome
@@ -534,3 +528,31 @@ def test_no_candidate_left_is_an_error_not_a_hang(connector):
         sim.Projection(pop, pop, connector(2, allow_self_connections=False,
                                            with_replacement=True))
     sim.Projection(pop, pop, connector(0, allow_self_connections=False, with_replacement=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(1, 40), st.booleans(), st.integers(0, 2**32 - 1), st.data())
+def test_permutation_prefixes_replay_numpys_shuffles(n_cells, exclude, seed, data):
+    """The C replay of numpy's legacy permutation gives numpy's values and leaves the
+    generator where numpy leaves it (also across the chunks of raw words)."""
+    exclude = exclude and n_cells > 1
+    size = n_cells - 1 if exclude else n_cells
+    n_owners = n_cells if exclude else data.draw(st.integers(1, 12))
+    remainders = np.array(data.draw(st.lists(st.integers(0, size - 1), min_size=n_owners,
+                                             max_size=n_owners)), dtype=np.int64)
+    ours, numpys = np.random.RandomState(seed), np.random.RandomState(seed)
+    chunk = fast_connectors.RAW_WORDS_CHUNK
+    fast_connectors.RAW_WORDS_CHUNK = data.draw(st.sampled_from([1, 7, chunk]))
+    try:
+        got = fast_connectors._permutation_prefixes(ours, remainders, n_cells, exclude)
+    finally:
+        fast_connectors.RAW_WORDS_CHUNK = chunk
+    expected = []
+    for owner, remainder in enumerate(remainders):
+        if remainder:
+            cells = np.arange(n_cells)
+            if exclude:
+                cells = cells[cells != owner]
+            expected.extend(numpys.permutation(cells)[:remainder].tolist())
+    assert got.tolist() == expected
+    assert ours.randint(0, 2**30) == numpys.randint(0, 2**30)
