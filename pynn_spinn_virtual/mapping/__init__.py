@@ -4,14 +4,16 @@ The pipeline (docs/mapping.md):
 
 1. partition every population into core-sized slices, smaller where a slice's SDRAM would
    not fit a core (:mod:`.partition`, :mod:`.resources`);
-2. split every projection into edges, one per (pre slice, post slice) pair that has
-   connections, decide per edge whether the host or the on-chip expander writes its rows
-   (:mod:`.generation`) and give every connection its machine delay;
+2. take every projection as groups of connections (one per pre and post population),
+   decide per (pre slice, post slice) pair whether the host or the on-chip expander writes
+   the rows (:mod:`.generation`) and give every connection its machine delay
+   (:mod:`.synapses`);
 3. route delays longer than the on-core slots through delay-extension cores (one per
    source slice, same slicing as the source);
 4. choose each population's ring-buffer left shifts from its incoming projections
-   (:mod:`pynn_spinn_virtual.weight_scaling`), quantise the weights and build the rows
-   (:mod:`pynn_spinn_virtual.connectivity`);
+   (:mod:`pynn_spinn_virtual.weight_scaling`), quantise the weights
+   (:mod:`pynn_spinn_virtual.connectivity`) and build the edges and their rows, a group at
+   a time (:mod:`.synapses`);
 5. build the machine graph, size or take the machine, place every core, allocate routing
    keys and build the routing tables (:mod:`.placement`, :mod:`.routing`).
 
