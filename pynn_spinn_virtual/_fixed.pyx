@@ -11,7 +11,7 @@ to a half-way point, this loop one.
 import numpy as np
 
 from libc.math cimport INFINITY, fabs, floor, isnan, rint
-from libc.stdint cimport int32_t, int64_t
+from libc.stdint cimport int32_t, int64_t, uint64_t
 
 
 def round_scaled(const double[::1] values, double scale, double slack_per_unit, double lo,
@@ -69,12 +69,13 @@ def expander_weight_ints(const int64_t[::1] bits, int shift):
     cdef Py_ssize_t i, n = bits.shape[0]
     out_arr = np.empty(n, dtype=np.uint16)
     cdef unsigned short[::1] out = out_arr
-    cdef int64_t b
-    if not -63 < shift < 48:
+    cdef uint64_t b
+    if not -63 < shift < 64:
         raise ValueError("expander_weight_ints: shift out of range")
     with nogil:
         for i in range(n):
-            b = bits[i] if bits[i] >= 0 else -bits[i]
+            # |bits| < 2**31 (s16.15); unsigned, so that a left shift wraps like numpy's
+            b = <uint64_t>(bits[i] if bits[i] >= 0 else -bits[i])
             b = (b << shift) if shift >= 0 else (b >> -shift)
             out[i] = <unsigned short>(b & 0xFFFF)
     return out_arr

@@ -113,3 +113,81 @@ def shuffle_prefixes(const uint64_t[::1] words, int64_t[::1] scratch,
             owner += 1
             step = -1
     return owner, step, filled
+
+
+def redraw_excluding(const int64_t[::1] values, const int64_t[::1] counts, int64_t[::1] res,
+                     int64_t[::1] idx, int64_t[::1] out, int64_t owner, int64_t phase,
+                     int64_t pos, int64_t n_idx, int64_t filled):
+    """Replays PyNN's ``_rng_uniform_int_exclude(counts[k], size, k)`` for owners k = owner,
+    owner + 1, ... over `values`, the stream of its 'uniform_int' draws (numpy's legacy
+    draws split freely, so one stream serves every call).
+
+    For owner k: ``res`` = the next counts[k] values; ``idx`` = positions of res equal to k;
+    while idx is not empty: the next len(idx) values go to res[idx], then
+    ``idx = idx[positions of res equal to k]`` -- PyNN indexes idx with positions of res, as
+    written (IndexError when one is beyond idx: returned as phase -1).  Each owner's final
+    res is appended to `out`.  (owner, phase, pos, n_idx, filled) is where the replay
+    stands: phase 0 fills res (pos values so far), phase 1 a redraw round (pos of n_idx).
+    Returns that state after the last value; every value is used (the caller never passes
+    more values than are certainly due).
+    """
+    cdef Py_ssize_t v = 0, n_values = values.shape[0]
+    cdef int64_t n_owners = counts.shape[0]
+    cdef int64_t j, n, k_bad
+    if res.shape[0] < idx.shape[0]:
+        raise ValueError("redraw_excluding: res and idx buffers of different sizes")
+    for j in range(owner, n_owners):
+        if counts[j] < 0 or counts[j] > res.shape[0]:
+            raise ValueError("redraw_excluding: a count beyond the buffers")
+    with nogil:
+        while owner < n_owners:
+            n = counts[owner]
+            if phase == 0:
+                while pos < n and v < n_values:
+                    res[pos] = values[v]
+                    pos += 1
+                    v += 1
+                if pos < n:
+                    break                          # out of values
+                n_idx = 0
+                for j in range(n):
+                    if res[j] == owner:
+                        idx[n_idx] = j
+                        n_idx += 1
+                phase = 1
+                pos = 0
+            # phase 1: redraw rounds until no position equals the owner
+            while n_idx > 0:
+                while pos < n_idx and v < n_values:
+                    res[idx[pos]] = values[v]
+                    pos += 1
+                    v += 1
+                if pos < n_idx:
+                    break
+                # idx = idx[where(res == owner)]: positions of res index idx
+                k_bad = 0
+                for j in range(n):
+                    if res[j] == owner:
+                        if j >= n_idx:
+                            phase = -1             # PyNN's IndexError
+                            break
+                        idx[k_bad] = idx[j]        # j >= k_bad: read before overwritten
+                        k_bad += 1
+                if phase == -1:
+                    break
+                n_idx = k_bad
+                pos = 0
+            if phase == -1 or n_idx > 0:
+                break
+            if filled + n > out.shape[0]:
+                phase = -2
+                break
+            for j in range(n):
+                out[filled + j] = res[j]
+            filled += n
+            owner += 1
+            phase = 0
+            pos = 0
+    if phase == -2:
+        raise ValueError("redraw_excluding: no room in out")
+    return owner, phase, pos, n_idx, filled

@@ -35,12 +35,13 @@ What PyNN 0.13 draws, and from which generator (NumpyRNG over numpy's legacy Ran
   (`_clipped_values`).
 
 Fast paths: AllToAll, OneToOne, ArrayConnector (boolean arrays), FixedProbability,
-FixedNumberPre/Post (with replacement, and without: numpy's per-neuron shuffles are
-replayed in C), FixedTotalNumber, FromList and FromFile; parameters that are numbers,
-(pre x post) arrays or RandomDistributions on NumpyRNGs.  The rest falls back
-(`last_outcome` says why): callables and distance expressions, other rngs,
-FixedNumberPre/Post with replacement without self-connections on a recurrent projection
-(per-neuron redraws), callbacks, MPI.
+FixedNumberPre/Post (the per-neuron shuffles without replacement and the per-neuron
+redraws with replacement but without self-connections are replayed in C),
+FixedTotalNumber, FromList and FromFile; parameters that are numbers, (pre x post) arrays
+or RandomDistributions on NumpyRNGs.  The rest falls back (`last_outcome` says why):
+callables and distance expressions, other rngs, callbacks, MPI.  Where PyNN's redraw of
+self-connections itself fails (an IndexError in PyNN 0.13), a ConnectionError names the
+projection.
 """
 import concurrent.futures
 import contextlib
@@ -50,7 +51,7 @@ import logging
 import os
 
 import numpy as np
-from pyNN import common
+from pyNN import common, errors
 from pyNN import connectors as pc
 from pyNN.parameters import ParameterSpace
 from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
@@ -91,6 +92,11 @@ class Fallback(Exception):
     """This projection is built by PyNN's connectors (the message says why)."""
 
 
+class PyNNFails(Exception):
+    """PyNN's own connector would fail on this projection (the message says how): refused
+    with a clear error instead."""
+
+
 def connect(connector, projection):
     """Make `projection`'s connections for `connector` as PyNN would; False: not done.
 
@@ -110,6 +116,10 @@ def connect(connector, projection):
     try:
         _check_common(connector, projection)
         result = builder(connector, projection, snapshots)
+    except PyNNFails as reason:
+        snapshots.restore()
+        last_outcome = "error"
+        raise errors.ConnectionError(f"Projection '{projection.label}': {reason}") from None
     except (Fallback, ValueError, TypeError, OverflowError, ZeroDivisionError) as reason:
         # ValueError & co: PyNN would raise (or do something odd) here; let it do so itself
         snapshots.restore()
@@ -607,12 +617,40 @@ def _fixed_number_pre(connector, projection, snapshots):
     allow_or_other = connector.allow_self_connections or projection.pre != projection.post
     if not allow_or_other and not parallel:
         raise Fallback("PyNN needs a parallel-safe rng here")
-    if connector.with_replacement and not allow_or_other:
-        raise Fallback("with replacement, no self-connections: per-neuron redraws")
     counts = _draw_n(connector.n, n_post, snapshots, "FixedNumberPre n")
     post, pre = _fixed_number_picks(connector, rng, counts, n_pre, not allow_or_other,
                                     snapshots)
     return _result(plan, pre, post)
+
+
+def _excluding_randint(rng, counts, size, snapshots):
+    """PyNN's ``_rng_uniform_int_exclude(counts[k], size, k)`` for every owner k in order
+    (with replacement, no self-connections): its draws and redraws replayed in C
+    (`_replay.redraw_excluding`) over one stream of 'uniform_int' values, drawn in chunks
+    that never go beyond the values certainly due."""
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    if size < 2:
+        raise Fallback("no candidates besides the neuron itself")
+    snapshots.take(rng)
+    longest = int(counts.max()) if len(counts) else 0
+    res, idx = np.empty(longest, dtype=np.int64), np.empty(longest, dtype=np.int64)
+    out = np.empty(int(counts.sum()), dtype=np.int64)
+    later = np.cumsum(counts[::-1])[::-1] - counts          # values of the owners after k
+    owner, phase, pos, n_idx, filled = 0, 0, 0, 0, 0
+    while owner < len(counts):
+        due = (counts[owner] - pos if phase == 0 else n_idx - pos) + later[owner]
+        values = (np.asarray(rng.next(int(min(due, RAW_WORDS_CHUNK)), "uniform_int",
+                                      {"low": 0, "high": size}, mask=None), dtype=np.int64)
+                  if due else np.zeros(0, dtype=np.int64))
+        owner, phase, pos, n_idx, filled = _replay.redraw_excluding(
+            values, counts, res, idx, out, owner, phase, pos, n_idx, filled)
+        if phase < 0:
+            raise PyNNFails(
+                "PyNN 0.13's FixedNumber connectors with replacement and without "
+                "self-connections fail for these draws (their redraw of self-connections "
+                "indexes the wrong array and raises IndexError); use "
+                "allow_self_connections=True, with_replacement=False or another rng seed")
+    return out
 
 
 def _fixed_number_picks(connector, rng, counts, n_candidates, exclude, snapshots):
@@ -620,6 +658,8 @@ def _fixed_number_picks(connector, rng, counts, n_candidates, exclude, snapshots
     neuron for ...Post) picks counts[i] of the `n_candidates` neurons of the other side
     (itself excluded if `exclude`), with or without replacement."""
     owners = np.repeat(np.arange(len(counts)), counts)
+    if connector.with_replacement and exclude:
+        return owners, _excluding_randint(rng, counts, n_candidates, snapshots)
     if connector.with_replacement:
         return owners, _randint(rng, counts.sum(), n_candidates, snapshots)
     snapshots.take(rng)
@@ -645,8 +685,6 @@ def _fixed_number_post(connector, projection, snapshots):
     if isinstance(connector.n, RandomDistribution) and connector.n.rng is rng:
         raise Fallback("FixedNumberPost: n drawn from the connector's rng between targets")
     exclude = not connector.allow_self_connections and projection.pre == projection.post
-    if connector.with_replacement and exclude:
-        raise Fallback("with replacement, no self-connections: per-neuron redraws")
     counts = _draw_n(connector.n, n_pre, snapshots, "FixedNumberPost n")
     sources, targets = _fixed_number_picks(connector, rng, counts, n_post, exclude, snapshots)
     return _by_target(projection, rng, sources, targets)

@@ -206,6 +206,12 @@ def check(net_spec, connector_factory, weight, delay, seeds, parallel_safe=True,
     slow = _build(net, connector_factory, weight, delay, seeds, parallel_safe, False)
     (r_fast, outcome, s_fast, f_fast), (r_slow, slow_outcome, s_slow, f_slow) = fast, slow
     assert slow_outcome == "disabled"
+    if isinstance(r_slow[0], type) and r_slow[0] is IndexError and r_fast[0] is \
+            errors.ConnectionError and "redraw of self-connections" in r_fast[1]:
+        # PyNN 0.13's redraw of self-connections fails with an IndexError (a bug): the
+        # replay finds it and refuses the projection clearly instead (generator states are
+        # of no use after a failed projection)
+        return "error"
     if isinstance(r_slow[0], type):
         assert r_fast == r_slow, f"PyNN fails with {r_slow}, the fast path with {r_fast}"
         assert outcome != "fast"
@@ -298,7 +304,8 @@ def test_fixed_number_pre(data, net, with_replacement, allow_self, weight, delay
     _setup()
     pre, post = _network(net)
     recurrent = pre == post
-    if with_replacement and (allow_self or not recurrent):
+    # without self-connections PyNN's FixedNumberPre needs a parallel-safe rng (or fails)
+    if with_replacement and (allow_self or not recurrent or parallel_safe):
         n_int = ("int", data.draw(st.integers(1, 20)))
         outcome = check(net, lambda r, pre, post: sim.FixedNumberPreConnector(
             _n(n_int, r), with_replacement=True, allow_self_connections=allow_self,
@@ -556,3 +563,37 @@ def test_permutation_prefixes_replay_numpys_shuffles(n_cells, exclude, seed, dat
             expected.extend(numpys.permutation(cells)[:remainder].tolist())
     assert got.tolist() == expected
     assert ours.randint(0, 2**30) == numpys.randint(0, 2**30)
+
+
+class _NoSnapshots:
+    def take(self, rng):
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(2, 12), st.integers(0, 2**32 - 1), st.data())
+def test_excluding_redraws_replay_pynn(size, seed, data):
+    """PyNN's per-neuron redraw of self-connections (with replacement), replayed over one
+    stream of draws: the same values and generator state where PyNN succeeds, a clear
+    refusal where PyNN's loop raises its IndexError."""
+    counts = np.array(data.draw(st.lists(st.integers(0, 15), min_size=size, max_size=size)),
+                      dtype=np.int64)
+    ours, pynns = NumpyRNG(seed=seed), NumpyRNG(seed=seed)
+    connector = sim.FixedNumberPreConnector(1, with_replacement=True, rng=pynns)
+    try:
+        expected = [np.asarray(connector._rng_uniform_int_exclude(int(n), size, k)).reshape(-1)
+                    for k, n in enumerate(counts)]
+        expected = np.concatenate(expected + [np.zeros(0)]).astype(int).tolist()
+    except IndexError:
+        expected = None
+    chunk = fast_connectors.RAW_WORDS_CHUNK
+    fast_connectors.RAW_WORDS_CHUNK = data.draw(st.sampled_from([1, 3, chunk]))
+    try:
+        got = fast_connectors._excluding_randint(ours, counts, size, _NoSnapshots()).tolist()
+    except fast_connectors.PyNNFails:
+        got = None
+    finally:
+        fast_connectors.RAW_WORDS_CHUNK = chunk
+    assert got == expected
+    if expected is not None:
+        assert ours.rng.randint(0, 2**30) == pynns.rng.randint(0, 2**30)
