@@ -43,12 +43,10 @@ callables and distance expressions, other rngs, callbacks, MPI.  Where PyNN's re
 self-connections itself fails (an IndexError in PyNN 0.13), a ConnectionError names the
 projection.
 """
-import concurrent.futures
 import contextlib
 import copy
 import functools
 import logging
-import os
 
 import numpy as np
 from pyNN import common, errors
@@ -57,7 +55,7 @@ from pyNN.parameters import ParameterSpace
 from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
-from . import _replay, _rows
+from . import _replay, _rows, threads
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -329,28 +327,15 @@ def _evaluate(plan, pre, post, restart, counts=None):
         segments = _Segments(post, counts)
         draws = [functools.partial(_draw_group, consumers, segments, restart)
                  for consumers in groups.values()]
-        for drawn in _in_parallel(draws, large=len(post) >= PARALLEL_DRAW_MIN):
+        # each random parameter draws from its own copy of its generator (see the module's
+        # docstring): the draws are independent of each other
+        for drawn in threads.run_all(draws, large=len(post) >= PARALLEL_DRAW_MIN):
             values.update(drawn)
     return values
 
 
 #: connections from which the random parameters (weight, delay) are drawn in parallel
 PARALLEL_DRAW_MIN = 1 << 20
-
-
-def _in_parallel(calls, large):
-    """The results of `calls`, run in threads when there are several and they are large.
-
-    Each random parameter draws from its own copy of its generator (see the module's
-    docstring), so the draws are independent: the values do not depend on the order or
-    the interleaving, and numpy's generators and array operations release the GIL.
-    """
-    if len(calls) < 2 or not large or (os.cpu_count() or 1) < 2:
-        return [call() for call in calls]
-    with concurrent.futures.ThreadPoolExecutor(max_workers=min(len(calls),
-                                                               os.cpu_count())) as pool:
-        futures = [pool.submit(call) for call in calls]
-        return [future.result() for future in futures]
 
 
 def _draw_group(consumers, segments, restart):

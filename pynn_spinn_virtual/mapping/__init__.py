@@ -72,10 +72,7 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
         mechanism = _plasticity_of(population, projections)
         scales = _set_core_layout(slices, shifts, profile)
         synapses.check_single_signs(into, profile)
-        fan_in = np.zeros(population.size, dtype=np.int64)
-        for group in into:
-            synapses.encode(group, scales, fan_in, delay_cores, stages.get(group.pre, 0),
-                            profile)
+        fan_in = synapses.encode_all(into, population, scales, delay_cores, stages, profile)
         for core in slices:
             core.extra["synapses_per_neuron"] = fan_in[core.lo:core.hi]
             if mechanism is not None:

@@ -10,11 +10,12 @@ computed for a whole group at once, with numpy and the C loop of
 order the kernel must receive them: by pre slice, then post slice, the on-core part before
 the delayed part.
 """
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import _rows, connectivity, quantisation, weight_scaling
+from .. import _rows, connectivity, quantisation, threads, weight_scaling
 from ..exceptions import MappingError
 from . import generation
 from .partition import n_bits
@@ -216,6 +217,32 @@ def weight_ints(group, scale):
     host = machine[group.pair_of()] == 0
     on_chip[host] = connectivity.host_weight_ints(weights[host], scale)
     return on_chip
+
+
+#: synapses into a population from which its groups are encoded in parallel
+PARALLEL_ENCODE_MIN = 1 << 20
+
+
+def encode_all(groups, population, scales, delay_cores, stages, profile):
+    """Encode the groups into one population (:func:`encode`); returns its synapses per
+    neuron.  The groups of different projections are independent (each writes its own
+    arrays and rows): they are encoded in threads when there are many synapses."""
+    by_projection = {}
+    for group in groups:
+        by_projection.setdefault(group.projection, []).append(group)
+
+    def encode_projection(own):
+        fan_in = np.zeros(population.size, dtype=np.int64)
+        for group in own:
+            encode(group, scales, fan_in, delay_cores, stages.get(group.pre, 0), profile)
+        return fan_in
+
+    calls = [functools.partial(encode_projection, own) for own in by_projection.values()]
+    large = sum(len(group.pre_idx) for group in groups) >= PARALLEL_ENCODE_MIN
+    fan_in = np.zeros(population.size, dtype=np.int64)
+    for counts in threads.run_all(calls, large):
+        fan_in += counts
+    return fan_in
 
 
 def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
