@@ -143,3 +143,24 @@ def test_after_reset_the_run_repeats_bit_for_bit(reference):
         assert np.array_equal(after_reset[(label, 1, name)], value, equal_nan=True), key
     _assert_identical({k: v for k, v in reference.items() if k[0] == "plastic"},
                       {k: v for k, v in after_reset.items() if k[0] == "plastic"})
+
+
+def test_host_threads_do_not_change_results(reference, monkeypatch):
+    """The connectors' random parameters and the mapper's projections are worked on in
+    threads above a size (threads.run_all); forced on for this small network, the results
+    are the same bits."""
+    from pynn_spinn_virtual import fast_connectors
+    from pynn_spinn_virtual.mapping import synapses
+    monkeypatch.setattr(fast_connectors, "PARALLEL_DRAW_MIN", 0)
+    monkeypatch.setattr(synapses, "PARALLEL_ENCODE_MIN", 0)
+    _assert_identical(reference, _simulate())
+
+
+def test_threads_give_results_in_order_and_the_first_error():
+    from pynn_spinn_virtual import threads
+
+    def fail(message):
+        raise ValueError(message)
+    assert threads.run_all([lambda k=k: k * k for k in range(5)]) == [0, 1, 4, 9, 16]
+    with pytest.raises(ValueError, match="first"):
+        threads.run_all([lambda: 1, lambda: fail("first"), lambda: fail("second")])
