@@ -39,9 +39,9 @@ FixedNumberPre/Post (the per-neuron shuffles without replacement and the per-neu
 redraws with replacement but without self-connections are replayed in C),
 FixedTotalNumber, FromList and FromFile; parameters that are numbers, (pre x post) arrays
 or RandomDistributions on NumpyRNGs.  The rest falls back (`last_outcome` says why):
-callables and distance expressions, other rngs, callbacks, MPI.  Where PyNN's redraw of
-self-connections itself fails (an IndexError in PyNN 0.13), a ConnectionError names the
-projection.
+callables and distance expressions, other rngs, callbacks, MPI, and the draws for which
+PyNN's redraw of self-connections itself fails (an IndexError in PyNN 0.13, which the
+Projection turns into a ConnectionError naming it).
 """
 import contextlib
 import copy
@@ -49,7 +49,7 @@ import functools
 import logging
 
 import numpy as np
-from pyNN import common, errors
+from pyNN import common
 from pyNN import connectors as pc
 from pyNN.parameters import ParameterSpace
 from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
@@ -90,10 +90,6 @@ class Fallback(Exception):
     """This projection is built by PyNN's connectors (the message says why)."""
 
 
-class PyNNFails(Exception):
-    """PyNN's own connector would fail on this projection (the message says how): refused
-    with a clear error instead."""
-
 
 def connect(connector, projection):
     """Make `projection`'s connections for `connector` as PyNN would; False: not done.
@@ -114,10 +110,6 @@ def connect(connector, projection):
     try:
         _check_common(connector, projection)
         result = builder(connector, projection, snapshots)
-    except PyNNFails as reason:
-        snapshots.restore()
-        last_outcome = "error"
-        raise errors.ConnectionError(f"Projection '{projection.label}': {reason}") from None
     except (Fallback, ValueError, TypeError, OverflowError, ZeroDivisionError) as reason:
         # ValueError & co: PyNN would raise (or do something odd) here; let it do so itself
         snapshots.restore()
@@ -630,11 +622,9 @@ def _excluding_randint(rng, counts, size, snapshots):
         owner, phase, pos, n_idx, filled = _replay.redraw_excluding(
             values, counts, res, idx, out, owner, phase, pos, n_idx, filled)
         if phase < 0:
-            raise PyNNFails(
-                "PyNN 0.13's FixedNumber connectors with replacement and without "
-                "self-connections fail for these draws (their redraw of self-connections "
-                "indexes the wrong array and raises IndexError); use "
-                "allow_self_connections=True, with_replacement=False or another rng seed")
+            # PyNN fails (an IndexError) -- or fails earlier, on a column's parameters: it
+            # runs itself, and the Projection names the failure
+            raise Fallback("PyNN's redraw of self-connections fails for these draws")
     return out
 
 

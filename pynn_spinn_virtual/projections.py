@@ -22,7 +22,7 @@ from pyNN.space import Space
 
 from . import connectivity, fast_connectors, portal_warnings, simulator
 from .exceptions import DelayExtensionError
-from .mapping import generation
+from .mapping import generation, synapses
 from .standardmodels.synapses import STDPMechanism, StaticSynapse
 
 logger = logging.getLogger("pynn_spinn_virtual")
@@ -126,6 +126,15 @@ def _connects_nothing(connector):
             and isinstance(connector.n, (int, np.integer)) and connector.n == 0)
 
 
+def _redraws_self_connections(connector, projection):
+    """A FixedNumberPre/PostConnector with replacement and without self-connections on a
+    recurrent projection: PyNN 0.13 redraws the self-connections, with a bug that raises
+    IndexError for many draws."""
+    return (isinstance(connector, (FixedNumberPreConnector, FixedNumberPostConnector))
+            and connector.with_replacement and not connector.allow_self_connections
+            and projection.pre == projection.post)
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -168,7 +177,8 @@ class Projection(common.Projection):
         receptors = self._post_receptor_types()
         self._synapse_type_index = receptors.index(self.receptor_type)
         self._chunks = []
-        self._machine_weight_ints = None
+        self._machine_groups = None      # what the machine holds: see _machine_values
+        self._plastic_weight_ints = None
         p_connect = getattr(connector, "p_connect", None)
         if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
             raise errors.ConnectionError(
@@ -182,7 +192,17 @@ class Projection(common.Projection):
             pass       # PyNN's loop fails on n=0 without replacement (numpy hstack of nothing)
         elif not fast_connectors.connect(connector, self):   # vectorised, else PyNN's loop
             with _numpy2_safe_columns(connector, self):
-                connector.connect(self)
+                try:
+                    connector.connect(self)
+                except IndexError as err:
+                    if not _redraws_self_connections(connector, self):
+                        raise
+                    raise errors.ConnectionError(
+                        f"Projection '{self.label}': PyNN 0.13's {type(connector).__name__} "
+                        f"with replacement and without self-connections fails for these "
+                        f"draws (its redraw of self-connections indexes the wrong array: "
+                        f"{err}); use allow_self_connections=True, with_replacement=False or "
+                        f"another rng seed") from None
         if isinstance(connector, FromListConnector):   # FromFile reads its list in connect()
             self._check_list_indices(connector)
         self._finalise_connections()
@@ -251,7 +271,8 @@ class Projection(common.Projection):
         self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
-        self._machine_weight_ints = self._machine_delay_ticks = None
+        self._machine_groups = None
+        self._plastic_weight_ints = None
 
     def _checked_weights(self, weight):
         if not np.all(np.isfinite(weight)):
@@ -317,32 +338,56 @@ class Projection(common.Projection):
     def _delay_spec(self):
         return self.synapse_type.parameter_space["delay"].base_value
 
-    def _record_machine_values(self, ids, weight_ints, scale, post_population, delay_ticks):
-        """The mapper tells what the machine holds for these connections: 16-bit weights,
-        the weight scale of their post-synaptic population (one per population and receptor:
-        the ring-buffer shift is chosen per population) and delays in ticks.  Kept compact
-        (4 bytes a connection); `_machine_weight` gives them in native units.  `ids` None:
-        all the connections."""
-        if self._machine_weight_ints is None or len(self._machine_weight_ints) != len(self):
-            self._machine_weight_ints = np.zeros(len(self), dtype=np.uint16)
-            self._machine_delay_ticks = np.zeros(len(self), dtype=np.uint16)
-            self._machine_scales = np.full(len(self._post_map.populations), np.nan)
-        if ids is None:
-            ids = slice(None)
-        self._machine_weight_ints[ids] = weight_ints
-        self._machine_delay_ticks[ids] = delay_ticks
-        self._machine_scales[self._post_map.populations.index(post_population)] = scale
+    def _start_machine_values(self):
+        """A new mapping of the network begins: it will tell what the machine holds."""
+        self._machine_groups = []
+        self._plastic_weight_ints = None
+
+    def _record_machine_group(self, group, weight_ints):
+        """The mapper encoded this group of the projection's connections (with the weight
+        scale of its post-synaptic population and receptor: the ring-buffer shift is chosen
+        per population).  What the machine holds is computed again from it when asked
+        (`_machine_values`); only plastic weights, which the kernel changes, are kept."""
+        self._machine_groups.append(group)
+        if self._is_plastic:
+            if self._plastic_weight_ints is None:
+                self._plastic_weight_ints = np.zeros(len(self), dtype=np.uint16)
+            self._plastic_weight_ints[slice(None) if group.ids is None else group.ids] = \
+                weight_ints
+
+    def _machine_values(self):
+        """(16-bit weights, delays in ticks, weight scale of each connection) that the machine
+        holds, or None before the network is mapped."""
+        groups = getattr(self, "_machine_groups", None)
+        if not groups:
+            return None
+        ints = np.zeros(len(self), dtype=np.uint16)
+        ticks = np.zeros(len(self), dtype=np.uint16)
+        scales = np.zeros(len(self)) if len(groups) > 1 else groups[0].scale
+        for group in groups:
+            at = slice(None) if group.ids is None else group.ids
+            ints[at], ticks[at] = synapses.machine_values(group)
+            if len(groups) > 1:
+                scales[at] = group.scale
+        if self._plastic_weight_ints is not None:
+            ints = self._plastic_weight_ints
+        return ints, ticks, scales
 
     @property
     def _machine_weight(self):
         """The machine's weights in native units, with the sign the user gave (None before
         the network is mapped)."""
-        if self._machine_weight_ints is None:
+        values = self._machine_values()
+        if values is None:
             return None
-        scales = self._machine_scales
-        per_connection = (scales[0] if len(scales) == 1
-                          else scales[self._post_map.population_of[self._conn_post]])
-        return np.copysign(self._machine_weight_ints / per_connection, self._conn_weight)
+        ints, _, scales = values
+        return np.copysign(ints / scales, self._conn_weight)
+
+    @property
+    def _machine_delay_ticks(self):
+        """The machine's delays in ticks (None before the network is mapped)."""
+        values = self._machine_values()
+        return None if values is None else values[1]
 
     @property
     def _is_plastic(self):
@@ -354,7 +399,7 @@ class Projection(common.Projection):
         if not self._is_plastic or loaded is None:
             return
         for ids, weights, _ in loaded.plastic_weights(self):
-            self._machine_weight_ints[ids] = weights
+            self._plastic_weight_ints[ids] = weights
 
     @property
     def _can_use_expander(self):

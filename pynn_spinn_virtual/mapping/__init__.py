@@ -82,6 +82,7 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
     for group in groups:
         mapping.weight_changes.setdefault(group.projection, []).append(
             (group.ids, group.changes))
+        group.edges = []             # the mapping holds them; the projection keeps the group
     mapping.graph = _machine_graph(mapping, profile)
     _place_and_route(mapping, machine, profile)
     return mapping

@@ -59,6 +59,8 @@ class ConnectionGroup:
     asked_ticks: np.ndarray = None  #: the whole timesteps asked for, where they may differ
     changes: object = None         #: quantisation.GroupChanges, once encoded
     edges: list = field(default_factory=list)
+    mts_us: float = None           #: the machine time step the delays were converted with
+    scale: float = None            #: the weight scale of the group's receptor, once encoded
 
     def take(self, values):
         """The group's entries of a per-connection array of the projection."""
@@ -86,12 +88,15 @@ def connection_groups(projections, population_cores, mts_us, profile):
     groups = []
     direct_bytes = {}          # post core index -> bytes of "direct" matrices it holds
     for projection in projections:
+        projection._start_machine_values()
         host_ticks = None
         for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
+            ids = None if ids is None else np.asarray(ids, dtype=np.int32)
             group = ConnectionGroup(projection, pre, post, ids,
                                     np.asarray(pre_idx, dtype=np.int32),
                                     np.asarray(post_idx, dtype=np.int32),
-                                    population_cores[pre], population_cores[post])
+                                    population_cores[pre], population_cores[post],
+                                    mts_us=mts_us)
             for slices in (group.pre_slices, group.post_slices):
                 width = slices[0].n_atoms
                 if any(s.lo != k * width for k, s in enumerate(slices)):
@@ -104,18 +109,32 @@ def connection_groups(projections, population_cores, mts_us, profile):
                                                      profile.delay_slots)
             if group.machine.any():
                 group.asked_ticks = group_host   # the expander's delays may lose a tick
-            if group.machine.all():
-                group.ticks = _ticks16(connectivity.expander_delay_ticks(
-                    group.take(projection._conn_delay), mts_us))
-            elif not group.machine.any():
-                group.ticks = group_host
-            else:
-                on_chip = group.machine[group.pair_of()]
-                group.ticks = group_host.copy()
-                group.ticks[on_chip] = _ticks16(connectivity.expander_delay_ticks(
-                    group.take(projection._conn_delay)[on_chip], mts_us))
+            group.ticks = machine_ticks(group, group_host)
             groups.append(group)
     return groups
+
+
+def machine_ticks(group, host_ticks):
+    """The machine's delay of each connection of the group (uint16): the host's rounding
+    (`host_ticks`) where the host writes the rows, the expander's where it generates them."""
+    delays = group.projection._conn_delay
+    if not group.machine.any():
+        return host_ticks
+    if group.machine.all():
+        return _ticks16(connectivity.expander_delay_ticks(group.take(delays), group.mts_us))
+    on_chip = group.machine[group.pair_of()]
+    ticks = host_ticks.copy()
+    ticks[on_chip] = _ticks16(connectivity.expander_delay_ticks(group.take(delays)[on_chip],
+                                                                group.mts_us))
+    return ticks
+
+
+def machine_values(group):
+    """(16-bit weights, delays in ticks) the machine holds for an encoded group, computed
+    again from the projection's connections (the mapper keeps no copy of them)."""
+    host = _ticks16(connectivity.host_delay_ticks(group.take(group.projection._conn_delay),
+                                                  group.mts_us))
+    return weight_ints(group, group.scale), machine_ticks(group, host)
 
 
 def _ticks16(ticks):
@@ -256,7 +275,8 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     synapse_type = projection._synapse_type_index
     scale = shifts_scales[synapse_type]
     ints = weight_ints(group, scale)
-    projection._record_machine_values(group.ids, ints, scale, group.post, group.ticks)
+    group.scale = scale
+    projection._record_machine_group(group, ints)
     group.changes = quantisation.changes(group.take(projection._conn_weight), ints, scale,
                                          group.asked_ticks, group.ticks)
     post_slices, pre_slices = group.post_slices, group.pre_slices
@@ -290,4 +310,8 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
         else:
             edge.words = words[lo:hi]
         group.edges.append(edge)
-    group.pre_idx = group.post_idx = group.ticks = group.asked_ticks = None  # read no more
+    # read no more (a group whose rows come from both paths keeps its indices: the machine
+    # values are computed again from them, machine_values)
+    group.ticks = group.asked_ticks = None
+    if group.machine.all() or not group.machine.any():
+        group.pre_idx = group.post_idx = None
