@@ -179,6 +179,7 @@ class Projection(common.Projection):
         self._chunks = []
         self._machine_groups = None      # what the machine holds: see _machine_values
         self._plastic_weight_ints = None
+        self._machine_cache = None
         p_connect = getattr(connector, "p_connect", None)
         if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
             raise errors.ConnectionError(
@@ -273,6 +274,7 @@ class Projection(common.Projection):
         self._conn_delay = self._checked_delays(delay)
         self._machine_groups = None
         self._plastic_weight_ints = None
+        self._machine_cache = None
 
     def _checked_weights(self, weight):
         if not np.all(np.isfinite(weight)):
@@ -342,12 +344,14 @@ class Projection(common.Projection):
         """A new mapping of the network begins: it will tell what the machine holds."""
         self._machine_groups = []
         self._plastic_weight_ints = None
+        self._machine_cache = None
 
     def _record_machine_group(self, group, weight_ints):
         """The mapper encoded this group of the projection's connections (with the weight
         scale of its post-synaptic population and receptor: the ring-buffer shift is chosen
-        per population).  What the machine holds is computed again from it when asked
-        (`_machine_values`); only plastic weights, which the kernel changes, are kept."""
+        per population).  What the machine holds is computed again from it when first
+        asked (`_machine_values`, e.g. by get()); only plastic weights, which the kernel
+        changes, are kept from the start."""
         self._machine_groups.append(group)
         if self._is_plastic:
             if self._plastic_weight_ints is None:
@@ -361,16 +365,19 @@ class Projection(common.Projection):
         groups = getattr(self, "_machine_groups", None)
         if not groups:
             return None
-        ints = np.zeros(len(self), dtype=np.uint16)
-        ticks = np.zeros(len(self), dtype=np.uint16)
-        scales = np.zeros(len(self)) if len(groups) > 1 else groups[0].scale
-        for group in groups:
-            at = slice(None) if group.ids is None else group.ids
-            ints[at], ticks[at] = synapses.machine_values(group)
-            if len(groups) > 1:
-                scales[at] = group.scale
+        if self._machine_cache is None:     # computed when first asked after a mapping
+            ints = np.zeros(len(self), dtype=np.uint16)
+            ticks = np.zeros(len(self), dtype=np.uint16)
+            scales = np.zeros(len(self)) if len(groups) > 1 else groups[0].scale
+            for group in groups:
+                at = slice(None) if group.ids is None else group.ids
+                ints[at], ticks[at] = synapses.machine_values(group)
+                if len(groups) > 1:
+                    scales[at] = group.scale
+            self._machine_cache = (ints, ticks, scales)
+        ints, ticks, scales = self._machine_cache
         if self._plastic_weight_ints is not None:
-            ints = self._plastic_weight_ints
+            ints = self._plastic_weight_ints     # the kernel's, as last read back
         return ints, ticks, scales
 
     @property

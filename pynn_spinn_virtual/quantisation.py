@@ -48,6 +48,7 @@ class GroupChanges:
     smallest_weight: float         #: smallest non-zero |weight| requested (inf: none)
     n_delays_changed: int = 0
     first_delay_changed: int = None  #: position in the group of the first changed delay
+    first_delay_ticks: int = None    #: the machine's delay (ticks) of that connection
 
 
 def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None):
@@ -70,6 +71,7 @@ def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None
         result.n_delays_changed = len(changed)
         if len(changed):
             result.first_delay_changed = int(changed[0])
+            result.first_delay_ticks = int(machine_ticks[changed[0]])
     return result
 
 
@@ -94,10 +96,10 @@ def summarise(mapping, projections, dt_ms=None):
             n_delays_changed += part.n_delays_changed
             if part.first_delay_changed is not None:
                 i = part.first_delay_changed if ids is None else int(ids[part.first_delay_changed])
-                first = i if first is None else min(first, i)
+                if first is None or i < first[0]:
+                    first = (i, part.first_delay_ticks)
         if first is not None and dt_ms is not None:
-            example = (float(projection._conn_delay[first]),
-                       float(projection._machine_delay_ticks[first]) * dt_ms)
+            example = (float(projection._conn_delay[first[0]]), float(first[1]) * dt_ms)
         smallest = min(part.smallest_weight for _, part in parts)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),
