@@ -177,9 +177,7 @@ class Projection(common.Projection):
         receptors = self._post_receptor_types()
         self._synapse_type_index = receptors.index(self.receptor_type)
         self._chunks = []
-        self._machine_groups = None      # what the machine holds: see _machine_values
-        self._plastic_weight_ints = None
-        self._machine_cache = None
+        self._start_machine_values()      # nothing mapped yet: see _machine_values
         p_connect = getattr(connector, "p_connect", None)
         if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
             raise errors.ConnectionError(
@@ -272,9 +270,7 @@ class Projection(common.Projection):
         self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
-        self._machine_groups = None
-        self._plastic_weight_ints = None
-        self._machine_cache = None
+        self._start_machine_values()
 
     def _checked_weights(self, weight):
         if not np.all(np.isfinite(weight)):
@@ -341,7 +337,8 @@ class Projection(common.Projection):
         return self.synapse_type.parameter_space["delay"].base_value
 
     def _start_machine_values(self):
-        """A new mapping of the network begins: it will tell what the machine holds."""
+        """Forget what the machine held: a new mapping of the network begins (it will tell
+        what the machine holds), or the connections are new."""
         self._machine_groups = []
         self._plastic_weight_ints = None
         self._machine_cache = None
@@ -362,7 +359,7 @@ class Projection(common.Projection):
     def _machine_values(self):
         """(16-bit weights, delays in ticks, weight scale of each connection) that the machine
         holds, or None before the network is mapped."""
-        groups = getattr(self, "_machine_groups", None)
+        groups = self._machine_groups
         if not groups:
             return None
         if self._machine_cache is None:     # computed when first asked after a mapping
