@@ -77,15 +77,15 @@ def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None
 
 def summarise(mapping, projections, dt_ms=None):
     """One ProjectionQuantisation per projection with connections, from the changes the
-    mapper collected per group (`mapping.weight_changes`: projection -> [(ids,
-    GroupChanges)], ids None for all the connections)."""
+    mapper collected per group of connections (the groups each projection keeps,
+    `Projection._machine_groups`: `ids`, None for all the connections, and `changes`)."""
     resolution = {}
     for core in mapping.cores:
         if core.kind == "neuron" and "weight_scales" in core.extra:
             resolution[core.population] = 1.0 / core.extra["weight_scales"]
     result = []
     for projection in projections:
-        parts = mapping.weight_changes.get(projection)
+        parts = [(group.ids, group.changes) for group in projection._machine_groups or ()]
         if not len(projection) or not parts:
             continue
         posts = projection._post_map.populations

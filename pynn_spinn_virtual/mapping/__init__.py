@@ -41,9 +41,6 @@ class Mapping:
     placements: object = None
     keys: object = None
     routing_tables: dict = None
-    #: projection -> [(ids, quantisation.GroupChanges)]: what the 16-bit weights and the
-    #: machine's delays changed, per group of connections (ids None: all of them)
-    weight_changes: dict = field(default_factory=dict)
 
     def cores_of(self, population):
         return self.population_cores[population]
@@ -80,8 +77,6 @@ def map_network(populations, projections, dt_ms, profile, machine=None):
     edges = [edge for group in groups for edge in group.edges]
     mapping = Mapping(cores=cores, edges=edges, population_cores=population_cores)
     for group in groups:
-        mapping.weight_changes.setdefault(group.projection, []).append(
-            (group.ids, group.changes))
         group.edges = []             # the mapping holds them; the projection keeps the group
     mapping.graph = _machine_graph(mapping, profile)
     _place_and_route(mapping, machine, profile)
@@ -255,11 +250,6 @@ def _plasticity_words(mechanism, core, dt_ms, profile):
         backprop_delay=mechanism.backprop_delay, **words)
 
 
-def _n_keys(core):
-    """Keys (rows) a core sends: its atoms, or stages x atoms for a delay-extension core."""
-    return core.n_atoms * core.extra.get("n_stages", 1) if core.kind == "delay" else core.n_atoms
-
-
 # -- 4. machine graph, placement, routing ----------------------------------------------------
 def _machine_graph(mapping, profile):
     """One machine vertex per core (in core order), with its SDRAM; one edge per route."""
@@ -281,7 +271,7 @@ def _machine_graph(mapping, profile):
             label=label, app_label=app_label, app_index=app_index[app],
             slice_index=core.slice_index, lo=core.lo, hi=core.hi, kind=core.kind,
             sdram_bytes=_core_sdram(core, edges_into.get(core.index, []), profile),
-            n_keys=_n_keys(core),
+            n_keys=core.n_keys,
             constraint=population._options.get("placement_constraint"))
         graph.add_vertex(vertex)
         assert vertex.index == core.index
@@ -307,12 +297,12 @@ def _core_sdram(core, edges, profile):
     recording = _recording_bytes(population, core.n_atoms, profile)
     if kind == "neuron":
         per_neuron = sum(c.dtype().itemsize for c in population.celltype.components)
-        rows = sum(_n_keys(e.pre_core) for e in edges)
+        rows = sum(e.pre_core.n_keys for e in edges)
         synapses = sum(e.n_connections for e in edges)
         plastic = [e for e in edges if e.plastic]
         return resources.neuron_core_bytes(
             core.n_atoms, per_neuron, rows, synapses, len(edges), recording,
-            n_plastic_rows=sum(_n_keys(e.pre_core) for e in plastic),
+            n_plastic_rows=sum(e.pre_core.n_keys for e in plastic),
             n_plastic_synapses=sum(e.n_connections for e in plastic))
     if kind == "spike_array":
         ticks, _ = population._spike_array_events(core.lo, core.hi, 1.0, profile)

@@ -21,6 +21,12 @@ class CoreSlice:
         return self.hi - self.lo
 
     @property
+    def n_keys(self):
+        """Keys (rows) the core sends: its atoms, or stages x atoms for a delay-extension
+        core."""
+        return self.n_atoms * self.extra.get("n_stages", 1) if self.kind == "delay" else self.n_atoms
+
+    @property
     def label(self):
         """The toolchain's machine-vertex label, e.g. ``pop(0:255)`` (inclusive end)."""
         return f"{self.population.label}({self.lo}:{self.hi - 1})"

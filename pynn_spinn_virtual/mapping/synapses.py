@@ -18,7 +18,6 @@ import numpy as np
 from .. import _rows, connectivity, quantisation, threads, weight_scaling
 from ..exceptions import MappingError
 from . import generation
-from .partition import n_bits
 
 
 @dataclass
@@ -218,10 +217,12 @@ def check_single_signs(groups, profile):
             f"{group.post_slices[post_slice].label})")
 
 
-def weight_ints(group, scale):
-    """The 16-bit machine weight of each connection of the group."""
+def weight_ints(group, scale, weights=None):
+    """The 16-bit machine weight of each connection of the group (`weights`: the group's
+    requested weights, if already taken)."""
     projection = group.projection
-    weights = group.take(projection._conn_weight)
+    if weights is None:
+        weights = group.take(projection._conn_weight)
     machine = group.machine
     if not machine.any():
         return connectivity.host_weight_ints(weights, scale)
@@ -274,19 +275,21 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     projection = group.projection
     synapse_type = projection._synapse_type_index
     scale = shifts_scales[synapse_type]
-    ints = weight_ints(group, scale)
+    weights = group.take(projection._conn_weight)
+    ints = weight_ints(group, scale, weights)
     group.scale = scale
     projection._record_machine_group(group, ints)
-    group.changes = quantisation.changes(group.take(projection._conn_weight), ints, scale,
-                                         group.asked_ticks, group.ticks)
+    group.changes = quantisation.changes(weights, ints, scale, group.asked_ticks, group.ticks)
+    del weights
     post_slices, pre_slices = group.post_slices, group.pre_slices
-    index_bits = np.array([n_bits(s.n_atoms) for s in post_slices], dtype=np.int32)
+    # the word layout every post core was given (mapping._set_core_layout)
+    layout = post_slices[0].extra
+    index_bits = np.array([s.extra["index_bits"] for s in post_slices], dtype=np.int32)
     plastic = projection._is_plastic
     counts, max_ticks, offset_base, offsets, starts, words, order = _rows.encode_rows(
         group.pre_idx, group.post_idx, group.ticks, ints,
         pre_slices[0].n_atoms, group.pre.size, post_slices[0].n_atoms, group.post.size,
-        profile.delay_slots, stages, synapse_type,
-        n_bits(group.post.celltype.n_synapse_types), profile.ring_buffer_delay_bits,
+        profile.delay_slots, stages, synapse_type, layout["type_bits"], layout["delay_bits"],
         index_bits, fan_in, plastic)
     if plastic:
         controls = (words & 0xFFFF).astype(np.uint16)
@@ -298,7 +301,7 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
         pre_core = pre_slices[pre_slice]
         if delayed:
             pre_core = delay_cores[pre_core.index]
-        n_keys = pre_core.n_atoms * (stages if delayed else 1)
+        n_keys = pre_core.n_keys
         lo, hi = starts[key], starts[key] + counts[key]
         edge = Edge(projection, pre_core, post_slices[post_slice], synapse_type,
                     n_connections=int(counts[key]), max_delay_ticks=int(max_ticks[key]),
