@@ -17,14 +17,13 @@ _US_PER_MS = 1000.0
 
 
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
-# (each conversion is one C pass of pynn_spinn_virtual._fixed over the array)
-@fixedpoint.once_per_repeated_value
+# (each conversion is one C pass of pynn_spinn_virtual._fixed over the array; the s16.15
+# encoding converts a repeated value once, fixedpoint.once_per_repeated_value)
 def host_weight_ints(weights, factor):
     """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (half to even), uint16."""
     return _shaped(weights, _fixed.host_weight_ints(_doubles(weights), float(factor)))
 
 
-@fixedpoint.once_per_repeated_value
 def expander_weight_ints(weights, factor):
     """Rows generated on chip by the synapse expander: ``floor(|S1615(w)| * factor)``, 16 bits.
 
@@ -39,14 +38,12 @@ def expander_weight_ints(weights, factor):
     return _shaped(weights, _fixed.expander_weight_ints(_bits(weights), shift))
 
 
-@fixedpoint.once_per_repeated_value
 def host_delay_ticks(delays_ms, mts_us):
     """Host rows: ``rint(d * (1000 / mts))`` ticks (int32; absurdly long delays saturate at
     the int32 maximum rather than wrap, so that they still fail the delay limit)."""
     return _shaped(delays_ms, _fixed.host_delay_ticks(_doubles(delays_ms), _US_PER_MS / mts_us))
 
 
-@fixedpoint.once_per_repeated_value
 def expander_delay_ticks(delays_ms, mts_us):
     """On-chip rows: ``S1615(d) * S1615(1000 / mts)``, floored, truncated to ticks, at least 1.
 

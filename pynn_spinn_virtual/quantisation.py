@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _fixed, fixedpoint
+from . import _fixed
 
 #: relative change above which a projection is reported
 TOLERANCE = 0.01
@@ -56,15 +56,11 @@ def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None
     scale`` in native units: how many non-zero ones became 0, the largest relative change of
     |w|), and the whole-timestep delays asked for with the machine's."""
     n = len(requested)
-    repeated = (n > 1 and fixedpoint.is_one_repeated_value(requested)
-                and fixedpoint.is_one_repeated_value(machine_ints))
-    if repeated:                   # a constant weight: one comparison stands for all
-        requested, machine_ints = requested[:1], machine_ints[:1]
     n_zeroed, largest, smallest = _fixed.compare_weights(
         np.ascontiguousarray(requested, dtype=np.float64),
         np.ascontiguousarray(machine_ints, dtype=np.uint16), float(scale))
     result = GroupChanges(
-        n_connections=n, n_zeroed=n_zeroed * n if repeated else n_zeroed,
+        n_connections=n, n_zeroed=n_zeroed,
         max_relative_change=largest, smallest_weight=smallest)
     if asked_ticks is not None:
         changed = np.flatnonzero(np.asarray(machine_ticks) != asked_ticks)
