@@ -14,7 +14,33 @@ list connections by target (:func:`run_positions` numbers the connections of eac
 """
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t
+from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
+
+
+# Division by a divisor fixed for a whole pass, without the divide instruction (the passes
+# divide every connection's indices and delay by the slice widths and the delay slots;
+# a hardware division costs more than the rest of a connection's work).  For 0 <= n < 2**31
+# and 1 <= d < 2**31: with l = ceil(log2 d) and m = ceil(2**(31 + l) / d),
+# n // d == (n * m) >> (31 + l) exactly (Granlund & Montgomery 1994, theorem 4.2), and
+# n * m < 2**63 + 2**31 fits 64 bits.
+cdef struct divider:
+    uint64_t magic
+    int shift
+
+
+cdef divider make_divider(int d):
+    cdef divider v
+    cdef int l = 0
+    while (1 << l) < d:
+        l += 1
+    v.shift = 31 + l
+    v.magic = (((<uint64_t>1) << v.shift) + <uint64_t>d - 1) // <uint64_t>d
+    return v
+
+
+cdef inline int divide(int n, divider v) noexcept nogil:
+    """n // d for 0 <= n < 2**31 (make_divider(d))."""
+    return <int>((<uint64_t>n * v.magic) >> v.shift)
 
 
 def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
@@ -52,41 +78,55 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
     counts_arr = np.zeros(n_edges, dtype=np.int64)
     max_arr = np.zeros(n_edges, dtype=np.uint16)
     edge_arr = np.empty(n, dtype=np.int32)
-    key_arr = np.empty(n, dtype=np.int32)
+    row_arr = np.empty(n, dtype=np.int32)
+    # raw pointers in the passes: through memoryviews the compiler reloads every view's
+    # data pointer after each store (they might alias)
+    cdef const int32_t *pre = &pre_idx[0] if n else NULL
+    cdef const int32_t *post = &post_idx[0] if n else NULL
+    cdef const uint16_t *tick_of = &ticks[0] if n else NULL
+    cdef const uint16_t *weight_of = &weight_ints[0] if n else NULL
+    cdef int64_t *fan = &fan_in[0] if post_size else NULL
     cdef int64_t[::1] counts = counts_arr
     cdef uint16_t[::1] max_ticks = max_arr
-    cdef int32_t[::1] edge_of = edge_arr
-    cdef int32_t[::1] key_of = key_arr
+    cdef int32_t[::1] edge_view = edge_arr
+    cdef int32_t[::1] row_view = row_arr
+    cdef int32_t *edge_of = &edge_view[0] if n else NULL
+    cdef int32_t *row_of = &row_view[0] if n else NULL    # the key, then the row
+    cdef int64_t *count_of = &counts[0]
+    cdef uint16_t *max_of = &max_ticks[0]
     cdef Py_ssize_t i, e
     cdef int p, q, ps, qs, t, stage, atoms, bad = 0
+    cdef divider by_slots = make_divider(slots)
+    cdef divider by_pre_width = make_divider(pre_width)
+    cdef divider by_post_width = make_divider(post_width)
     # pass 1: the edge and the row (source key) of every connection
     with nogil:
         for i in range(n):
-            p = pre_idx[i]
-            q = post_idx[i]
-            t = ticks[i]
+            p = pre[i]
+            q = post[i]
+            t = tick_of[i]
             if p < 0 or p >= pre_size or q < 0 or q >= post_size or t < 1:
                 bad = 1
                 break
-            stage = (t - 1) // slots
+            stage = divide(t - 1, by_slots)
             if stage > n_stages:
                 bad = 2
                 break
-            ps = p // pre_width
-            qs = q // post_width
+            ps = divide(p, by_pre_width)
+            qs = divide(q, by_post_width)
             e = (<Py_ssize_t>ps * n_post_slices + qs) * 2 + (stage > 0)
             edge_of[i] = <int32_t>e
             if stage > 0:
                 atoms = pre_size - ps * pre_width
                 if atoms > pre_width:
                     atoms = pre_width
-                key_of[i] = (stage - 1) * atoms + (p - ps * pre_width)
+                row_of[i] = (stage - 1) * atoms + (p - ps * pre_width)
             else:
-                key_of[i] = p - ps * pre_width
-            counts[e] += 1
-            if t > max_ticks[e]:
-                max_ticks[e] = <uint16_t>t
-            fan_in[q] += 1
+                row_of[i] = p - ps * pre_width
+            count_of[e] += 1
+            if t > max_of[e]:
+                max_of[e] = <uint16_t>t
+            fan[q] += 1
     if bad == 1:
         raise ValueError("encode_rows: an index or a delay out of range")
     if bad == 2:
@@ -107,15 +147,20 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
             atoms = min(pre_width, pre_size - ps * pre_width)
             n_keys = atoms * n_stages if e % 2 else atoms
             total_offsets += n_keys + 1
+    if total_offsets >= 2 ** 31:
+        raise ValueError("encode_rows: more than 2**31 rows in one projection group")
     offsets_arr = np.zeros(total_offsets, dtype=np.uint32)
     cursor_arr = np.zeros(total_offsets, dtype=np.int64)
     cdef uint32_t[::1] offsets = offsets_arr
-    cdef int64_t[::1] cursor = cursor_arr
+    cdef int64_t[::1] cursor_view = cursor_arr
+    cdef int64_t *cursor = &cursor_view[0] if total_offsets else NULL
+    cdef const int64_t *base_of = &offset_base[0]
     cdef int64_t r, k, running
     # pass 2: synapses per row, then each row's first synapse (global and per edge)
     with nogil:
         for i in range(n):
-            cursor[offset_base[edge_of[i]] + key_of[i] + 1] += 1
+            row_of[i] = <int32_t>(base_of[edge_of[i]] + row_of[i])
+            cursor[row_of[i] + 1] += 1
         for e in range(n_edges):
             if counts[e] == 0:
                 continue
@@ -130,8 +175,11 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
                 cursor[r + k] = starts[e] + running
     words_arr = np.empty(n, dtype=np.uint32)
     order_arr = np.empty(n if want_order else 0, dtype=np.int32)
-    cdef uint32_t[::1] words = words_arr
-    cdef int32_t[::1] order = order_arr
+    cdef uint32_t[::1] words_view = words_arr
+    cdef int32_t[::1] order_view = order_arr
+    cdef uint32_t *words = &words_view[0] if n else NULL
+    cdef int32_t *order = &order_view[0] if (n and want_order) else NULL
+    cdef const int32_t *bits_of = &index_bits[0]
     cdef uint32_t delay_mask = (1u << delay_bits) - 1u
     cdef uint32_t field, half
     cdef int ib
@@ -139,19 +187,18 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
     # pass 3: every synapse word into its row, in connection order (a stable counting sort)
     with nogil:
         for i in range(n):
-            e = edge_of[i]
-            at = cursor[offset_base[e] + key_of[i]]
-            cursor[offset_base[e] + key_of[i]] = at + 1
-            t = ticks[i]
-            stage = (t - 1) // slots
+            at = cursor[row_of[i]]
+            cursor[row_of[i]] = at + 1
+            t = tick_of[i]
+            stage = divide(t - 1, by_slots)
             field = <uint32_t>(t - slots * stage) & delay_mask
-            q = post_idx[i]
-            qs = q // post_width
-            ib = index_bits[qs]
+            q = post[i]
+            qs = divide(q, by_post_width)
+            ib = bits_of[qs]
             half = ((field << (ib + type_bits)) | (<uint32_t>synapse_type << ib)
                     | <uint32_t>(q - qs * post_width))
-            words[at] = (<uint32_t>weight_ints[i] << 16) | half
-            if want_order:
+            words[at] = (<uint32_t>weight_of[i] << 16) | half
+            if order != NULL:
                 order[at] = <int32_t>i
     return (counts_arr, max_arr, offset_base_arr, offsets_arr, starts_arr, words_arr,
             order_arr if want_order else None)

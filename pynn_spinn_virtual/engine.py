@@ -29,7 +29,9 @@ class LoadedNetwork:
         self.dt_ms = dt_ms
         self.profile = profile
         self.n_threads = n_threads
-        self.cores = [load_core(core, dt_ms, profile, current_sources) for core in mapping.cores]
+        packed = {}     # population -> its neurons' component structs, packed once
+        self.cores = [load_core(core, dt_ms, profile, current_sources, packed)
+                      for core in mapping.cores]
         # plastic rows: the weights the kernel updates and the per-row pre-synaptic state
         self.plastic = {i: (edge.weights.copy(),
                             np.zeros(len(edge.row_offsets) - 1, dtype=_kernel.stdp_row_state_dtype()))

@@ -64,15 +64,15 @@ class LoadedCore:
 class LoadedNeuronCore(LoadedCore):
     """Component arrays, ring buffer and current sources of a neuron core."""
 
-    def __init__(self, core, dt_ms, profile, current_sources):
+    def __init__(self, core, dt_ms, profile, current_sources, population_components=None):
         super().__init__(core, dt_ms, profile)
-        celltype = self.population.celltype
-        params = self.population._native_slice(core.lo, core.hi)
-        initial = self.population._initial_slice(core.lo, core.hi)
-        try:
-            self.components = celltype.pack_components(core.n_atoms, params, initial, dt_ms, profile)
-        except ValueError as err:
-            raise self._error(err) from err
+        if population_components is not None:
+            # the structs are elementwise in the neurons: this core's are a slice of the
+            # population's, packed once
+            self.components = {kind: None if array is None else array[core.lo:core.hi].copy()
+                               for kind, array in population_components.items()}
+        else:
+            self.components = self._pack(core, dt_ms, profile)
         extra = core.extra
         self.ring = np.zeros((1 << extra["delay_bits"]) << (extra["type_bits"] + extra["index_bits"]),
                              dtype=np.uint16)
@@ -85,6 +85,15 @@ class LoadedNeuronCore(LoadedCore):
             if len(local):
                 self.sources.append((source, source.machine_params(dt_ms, profile), local,
                                      source.step_arrays(dt_ms, profile)))
+
+    def _pack(self, core, dt_ms, profile):
+        params = self.population._native_slice(core.lo, core.hi)
+        initial = self.population._initial_slice(core.lo, core.hi)
+        try:
+            return self.population.celltype.pack_components(core.n_atoms, params, initial,
+                                                            dt_ms, profile)
+        except ValueError as err:
+            raise self._error(err) from err
 
     def add_to(self, kernel):
         celltype = self.population.celltype
@@ -303,12 +312,31 @@ def _same_array(a, b):
     return a.shape == b.shape and bool(np.all(a == b))
 
 
-def load_core(core, dt_ms, profile, current_sources):
+def population_components(population, dt_ms, profile):
+    """The component structs of all the neurons of `population` (kind -> array), packed at
+    once for its cores to slice; None when some value cannot be packed (each core then packs
+    its own and the first to fail raises, naming itself)."""
+    params = population._native_slice(0, population.size)
+    initial = population._initial_slice(0, population.size)
+    try:
+        return population.celltype.pack_components(population.size, params, initial, dt_ms,
+                                                   profile)
+    except ValueError:
+        return None
+
+
+def load_core(core, dt_ms, profile, current_sources, packed=None):
+    """The loaded core of mapped `core`; `packed`: population -> population_components(),
+    filled as neuron cores ask."""
     kind = core.kind
     if kind == "delay":
         return LoadedDelayCore(core, dt_ms, profile)
     if kind == "neuron":
-        return LoadedNeuronCore(core, dt_ms, profile, current_sources)
+        if packed is None:
+            packed = {}
+        if core.population not in packed:
+            packed[core.population] = population_components(core.population, dt_ms, profile)
+        return LoadedNeuronCore(core, dt_ms, profile, current_sources, packed[core.population])
     if kind == "spike_array":
         return LoadedSpikeArrayCore(core, dt_ms, profile)
     if kind == "poisson":

@@ -16,6 +16,7 @@ import json
 import os
 
 from .mapping import reports
+from .recording_db import RecordingDatabases
 
 ENVIRONMENT_SWITCH = "PYNN_SPINN_VIRTUAL_REPORTS"
 
@@ -55,7 +56,6 @@ class RunReports:
         if not self.enabled or self.run_folder is None:
             return None
         if self.recording is None:
-            from .recording_db import RecordingDatabases
             self.recording = RecordingDatabases()
         return self.recording.segment(index, self.run_folder)
 

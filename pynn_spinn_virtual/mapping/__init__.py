@@ -25,7 +25,10 @@ import numpy as np
 
 from .. import weight_scaling
 from ..exceptions import MappingError
+from ..machine import machine_for
 from . import resources, synapses
+from .placement import chips_needed, place
+from .routing import allocate_keys, routing_tables
 from .graph import MachineGraph, MachineVertex
 from .partition import CoreSlice, n_bits, slice_bounds
 from .synapses import Edge  # noqa: F401  (the edges of a Mapping)
@@ -311,9 +314,6 @@ def _core_sdram(core, edges, profile):
 
 
 def _place_and_route(mapping, machine, profile):
-    from ..machine import machine_for
-    from .placement import chips_needed, place
-    from .routing import allocate_keys, routing_tables
     graph = mapping.graph
     if machine is None:
         machine = machine_for(chips_needed(graph, profile), profile)
