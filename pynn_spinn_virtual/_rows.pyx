@@ -28,10 +28,12 @@ cdef struct divider:
     int shift
 
 
-cdef divider make_divider(int d):
+cdef divider make_divider(int d) except *:
     cdef divider v
     cdef int l = 0
-    while (1 << l) < d:
+    if d < 1:
+        raise ValueError("a divider needs d >= 1")
+    while ((<uint64_t>1) << l) < <uint64_t>d:
         l += 1
     v.shift = 31 + l
     v.magic = (((<uint64_t>1) << v.shift) + <uint64_t>d - 1) // <uint64_t>d
@@ -41,6 +43,19 @@ cdef divider make_divider(int d):
 cdef inline int divide(int n, divider v) noexcept nogil:
     """n // d for 0 <= n < 2**31 (make_divider(d))."""
     return <int>((<uint64_t>n * v.magic) >> v.shift)
+
+
+def floor_divide(const int32_t[::1] values, int d):
+    """values // d (0 <= values < 2**31) by the passes' division, for its test."""
+    cdef divider by_d = make_divider(d)
+    out = np.empty(values.shape[0], dtype=np.int32)
+    cdef int32_t[::1] result = out
+    cdef Py_ssize_t i
+    for i in range(values.shape[0]):
+        if values[i] < 0:
+            raise ValueError("floor_divide: a negative value")
+        result[i] = divide(values[i], by_d)
+    return out
 
 
 def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,

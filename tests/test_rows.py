@@ -150,3 +150,21 @@ def test_gather_by_key_takes_strided_arrays():
     pairs = np.array([3, 10, 1, 11, 3, 12, 0, 13], dtype=np.int64)
     gathered, counts = _rows.gather_by_key(pairs[0::2], pairs[1::2], 4)
     assert gathered.tolist() == [13, 11, 10, 12] and counts.tolist() == [1, 1, 0, 2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 2**31 - 1),
+       st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=50))
+def test_the_passes_division_is_exact_over_the_whole_int32_range(d, values):
+    values = np.array(values + [0, 2**31 - 1, d - 1, d, min(2**31 - 1, d + 1)], dtype=np.int32)
+    np.testing.assert_array_equal(_rows.floor_divide(values, d), values.astype(np.int64) // d)
+
+
+def test_division_by_slice_widths_and_slots_near_every_multiple():
+    for d in (1, 2, 3, 7, 16, 100, 255, 256, 257, 1000, 65535, 2**30 + 1, 2**31 - 1):
+        multiples = np.arange(0, 2**31 - 1, max(d, 2**31 // 4096), dtype=np.int64)
+        values = np.unique(np.clip(np.concatenate([multiples - 1, multiples, multiples + 1]),
+                                   0, 2**31 - 1)).astype(np.int32)
+        np.testing.assert_array_equal(_rows.floor_divide(values, d), values.astype(np.int64) // d)
+    with pytest.raises(ValueError):
+        _rows.floor_divide(np.array([1], dtype=np.int32), 0)
