@@ -28,6 +28,10 @@ from libc.stdlib cimport calloc, free
 from cpython.exc cimport PyErr_CheckSignals
 
 
+cdef extern int __builtin_popcount(unsigned int) nogil
+cdef extern int __builtin_ctz(unsigned int) nogil
+
+
 cdef extern from "kernel.h" nogil:
     int KN_HAVE_BOUNDS_CHECKS
 
@@ -452,6 +456,48 @@ def _struct_array(arr, name, struct, fields, size, length, length_name="n_atoms"
 
 cdef inline void *_data(arr):
     return <void *><size_t>arr.__array_interface__["data"][0]
+
+
+# ---- recorded spikes ------------------------------------------------------------
+
+def spike_bitfield_events(const uint32_t[:, ::1] buffer not None, int64_t n_atoms,
+                          int64_t first_tick, int64_t first_atom):
+    """The spikes of a filled spike-recording buffer (one row of 32-bit words per tick, bit
+    b of word w = atom 32 w + b) as (ticks, atoms), int64, in tick then atom order, tick
+    row r being first_tick + r and atom a first_atom + a; bits at or beyond n_atoms (the
+    padding of the last word) are ignored."""
+    cdef Py_ssize_t n_rows = buffer.shape[0], n_words = buffer.shape[1], r, w
+    cdef int64_t total = 0, at = 0, atom
+    cdef uint32_t word, pad_mask = 0xFFFFFFFF
+    if n_atoms < 0 or n_atoms > 32 * n_words:
+        raise ValueError(f"spike_bitfield_events: n_atoms = {n_atoms} does not fit "
+                         f"{n_words} words per tick")
+    if n_words and n_atoms < 32 * n_words and n_atoms % 32:
+        pad_mask = (1u << (n_atoms % 32)) - 1u
+    with nogil:
+        for r in range(n_rows):
+            for w in range(n_words):
+                word = buffer[r, w]
+                if w == n_words - 1:
+                    word &= pad_mask
+                total += __builtin_popcount(word)
+    ticks_arr = np.empty(total, dtype=np.int64)
+    atoms_arr = np.empty(total, dtype=np.int64)
+    cdef int64_t[::1] ticks = ticks_arr
+    cdef int64_t[::1] atoms = atoms_arr
+    with nogil:
+        for r in range(n_rows):
+            for w in range(n_words):
+                word = buffer[r, w]
+                if w == n_words - 1:
+                    word &= pad_mask
+                while word:
+                    atom = 32 * w + __builtin_ctz(word)
+                    ticks[at] = first_tick + r
+                    atoms[at] = first_atom + atom
+                    at += 1
+                    word &= word - 1
+    return ticks_arr, atoms_arr
 
 
 # ---- load counters -------------------------------------------------------------

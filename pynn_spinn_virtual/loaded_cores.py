@@ -43,19 +43,9 @@ class LoadedCore:
         return 4 * ((self.core.n_atoms + 31) // 32)
 
     def spike_events(self, buffer, first_tick):
-        """(ticks, population indices) of the spikes in a filled buffer, tick by tick.
-
-        Spikes are sparse: only the non-zero words are unpacked."""
-        words_per_tick = buffer.shape[1]
-        flat = buffer.reshape(-1)
-        nonzero = np.flatnonzero(flat)
-        bits = np.unpackbits(flat[nonzero].view(np.uint8).reshape(-1, 4), axis=1,
-                             bitorder="little")
-        word, bit = np.nonzero(bits)
-        ticks, word_in_tick = np.divmod(nonzero[word], words_per_tick)
-        atoms = word_in_tick * 32 + bit
-        keep = atoms < self.core.n_atoms
-        return ticks[keep] + first_tick, atoms[keep] + self.core.lo
+        """(ticks, population indices) of the spikes in a filled buffer, tick by tick."""
+        return _kernel.spike_bitfield_events(buffer, self.core.n_atoms, first_tick,
+                                             self.core.lo)
 
     def _error(self, err):
         return ParameterError(f"Population '{self.population.label}' ({self.core.label}): {err}")

@@ -211,7 +211,7 @@ class Recorder(recording.Recorder):
     def recorded_indices(self, name):
         ids = self.recorded.get(Variable(name, location=None, label=None), ())
         first = int(self.population.first_id)
-        return np.array(sorted(int(i) - first for i in ids), dtype=np.int64)
+        return np.sort(np.fromiter(ids, dtype=np.int64, count=len(ids)) - first)
 
     def start_run(self, tick):
         """Remember what this run records, so that record(None) later keeps the data readable."""
