@@ -26,6 +26,9 @@ import numpy as np
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 from libc.stdlib cimport calloc, free
 from cpython.exc cimport PyErr_CheckSignals
+cimport numpy as cnp
+
+cnp.import_array()
 
 
 cdef extern int __builtin_popcount(unsigned int) nogil
@@ -455,7 +458,8 @@ def _struct_array(arr, name, struct, fields, size, length, length_name="n_atoms"
 
 
 cdef inline void *_data(arr):
-    return <void *><size_t>arr.__array_interface__["data"][0]
+    # a checked cast: anything but an ndarray raises TypeError
+    return cnp.PyArray_DATA(<cnp.ndarray?>arr)
 
 
 # ---- recorded spikes ------------------------------------------------------------

@@ -161,11 +161,13 @@ class SegmentDatabase:
             self._conn = sqlite3.connect(self.path, isolation_level=None)
             self._conn.execute("PRAGMA synchronous=OFF")
             if not self._created:
-                self._conn.executescript(SCHEMA)
+                # one transaction (not one journal file per table)
+                self._conn.executescript("BEGIN;\n" + SCHEMA)
                 self._conn.executemany(
                     "INSERT INTO info(key, value) VALUES (?, ?)",
                     [("format", FORMAT_NAME), ("format_version", str(FORMAT_VERSION)),
                      ("created", datetime.now().isoformat())])
+                self._conn.execute("COMMIT")
                 self._created = True
         return self._conn
 

@@ -12,7 +12,6 @@ Each Neo segment's recorded data is kept in ``data.sqlite3`` (segment 0), ``data
 Set ``[Reports] write_reports = False`` in spynnaker.cfg, or the environment variable
 ``PYNN_SPINN_VIRTUAL_REPORTS=0``, to write nothing (recorded data then stays in memory only).
 """
-import json
 import os
 
 from .mapping import reports
@@ -47,7 +46,7 @@ class RunReports:
         """Write the provenance gathered so far (a JSON-able dict) into the run folder."""
         if self.enabled and self.run_folder is not None:
             with open(os.path.join(self.run_folder, "provenance.json"), "w") as f:
-                json.dump(records, f, indent=1, sort_keys=True)
+                reports.write_json(records, f, sort_keys=True)
 
     def segment_database(self, index):
         """The recording database of Neo segment `index` (a recording_db.SegmentDatabase),

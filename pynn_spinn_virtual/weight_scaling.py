@@ -436,7 +436,14 @@ def _delay_variance(delays, dt_ms, distances):
 
 def _binomial_quantile(n_total, n_trials, p, chance=0.01):
     # 6.0 get_probable_maximum_selected: the (1 - chance / n_total) quantile of Bin(n, p)
-    return stats.binom.ppf(1.0 - (chance / float(n_total)), n_trials, p)
+    return _binomial_ppf(1.0 - (chance / float(n_total)), n_trials, p)
+
+
+@functools.lru_cache(maxsize=4096)
+def _binomial_ppf(q, n, p):
+    """scipy's binom.ppf, once per distinct question (the projections of a network ask the
+    same ones again and again, and each call costs a fraction of a millisecond)."""
+    return stats.binom.ppf(q, n, p)
 
 
 def _int_if_whole(x):

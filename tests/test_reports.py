@@ -1,8 +1,12 @@
 """Mapping reports and report folders."""
 import datetime
+import io
 import json
 import os
 import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pynn_spinn_virtual import machine as M
 from pynn_spinn_virtual.mapping import placement, reports, routing
@@ -170,3 +174,26 @@ def test_placement_error_report(tmp_path):
     assert "requires 49 chips but the machine has 48" in text
     assert "Could not place 1 of 49 application vertices." in text
     assert "Vertex: pop48" in text and "Processor 17: Vertex pop47(16:16)" in text
+
+
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text())
+_TREE = st.recursive(_LEAF, lambda inner: st.one_of(
+    st.lists(inner), st.dictionaries(st.one_of(st.text(), st.integers()), inner)), max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TREE, st.booleans())
+def test_report_json_reads_back_as_json_dump_writes_it(obj, sort_keys):
+    f = io.StringIO()
+    reports.write_json(obj, f, sort_keys=sort_keys and not _mixed_keys(obj))
+    assert json.loads(f.getvalue()) == json.loads(json.dumps(obj))
+
+
+def _mixed_keys(obj):
+    """json cannot sort the keys of a dict mixing strings and integers."""
+    if isinstance(obj, dict):
+        kinds = {isinstance(k, str) for k in obj}
+        return len(kinds) > 1 or any(_mixed_keys(v) for v in obj.values())
+    if isinstance(obj, list):
+        return any(_mixed_keys(v) for v in obj)
+    return False

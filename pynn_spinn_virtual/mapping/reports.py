@@ -34,6 +34,28 @@ PLACEMENT_ERRORS = "placements_error.txt"
 
 
 # -- folders ----------------------------------------------------------------------------
+def write_json(obj, f, sort_keys=False):
+    """`obj` as JSON, an entry of a top-level dict or list per line, and an element of a list
+    inside it per line: readable, and encoded by json's C encoder (``indent`` would take
+    its pure-Python one, several ms for a few reports)."""
+    def items(value, depth):
+        pad = " " * (depth + 1)
+        if depth < 2 and isinstance(value, dict) and value:
+            keys = sorted(value) if sort_keys else list(value)
+            return "{\n" + ",\n".join(f"{pad}{_json_key(k)}: {items(value[k], depth + 1)}"
+                                       for k in keys) + "}"
+        if depth < 2 and isinstance(value, (list, tuple)) and value:
+            return "[\n" + ",\n".join(pad + items(v, depth + 1) for v in value) + "]"
+        return json.dumps(value, sort_keys=sort_keys)
+    f.write(items(obj, 0) + "\n")
+
+
+def _json_key(key):
+    """A dict key as json writes it (non-string keys become strings: 1 -> "1", True ->
+    "true")."""
+    return json.dumps(key if isinstance(key, str) else json.dumps(key))
+
+
 def make_timestamp(now=None):
     """The toolchain's report-folder name: year-month-day-hour-minute-second-microsecond
     (each field zero-padded to two digits, so the microseconds have 2 to 6 digits)."""
@@ -183,8 +205,7 @@ def write_reports(directory, graph, placements, machine, keys, tables, provenanc
         paths.append(path)
     path = os.path.join(directory, MAPPING_JSON)
     with open(path, "w") as f:
-        json.dump(mapping_json(graph, placements, machine, keys, tables, provenance), f,
-                  indent=1)
+        write_json(mapping_json(graph, placements, machine, keys, tables, provenance), f)
     paths.append(path)
     return paths
 
