@@ -227,8 +227,12 @@ class Recorder(recording.Recorder):
         for v, ids in self.recorded.items():
             if ids:
                 seg.intervals[v.name] = self._intervals.get(v.name, 1)
-                before = seg.recorded.get(v.name, np.zeros(0, dtype=np.int64))
-                seg.recorded[v.name] = np.union1d(before, self.recorded_indices(v.name))
+                before = seg.recorded.get(v.name)
+                now = self.recorded_indices(v.name)         # sorted, unique
+                if before is None or len(before) == 0:
+                    seg.recorded[v.name] = now
+                elif not np.array_equal(before, now):
+                    seg.recorded[v.name] = np.union1d(before, now)
         reports = getattr(self._simulator.state, "reports", None)   # made when loading
         if seg.database is None and reports is not None:
             seg.database = reports.segment_database(seg.index)

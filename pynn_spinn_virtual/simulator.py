@@ -148,14 +148,16 @@ class State(common.control.BaseState):
             self.reports = RunReports(getattr(self, "config", {}), self.profile)
         return self.reports
 
-    def provenance(self):
-        """Provenance of the runs so far: saturations per core, as a JSON-able dict."""
+    def provenance(self, loads=None):
+        """Provenance of the runs so far: saturations per core, as a JSON-able dict
+        (`loads`: core_loads(), if already at hand)."""
         loaded = self.loaded
         if loaded is None:
             return {}
         return {"ring_buffer_saturations": loaded.all_saturations(kind="neuron"),
                 "delay_counter_saturations": loaded.all_saturations(kind="delay"),
-                "core_load": load_estimate.as_records(self.core_loads())}
+                "core_load": load_estimate.as_records(
+                    self.core_loads() if loads is None else loads)}
 
     def core_loads(self):
         """Estimated work of each neuron core's busiest tick against a SpiNNaker core's
@@ -209,10 +211,10 @@ class State(common.control.BaseState):
             except BaseException as error:
                 self.run_reports().errored(error)
                 raise
-            self.run_reports().provenance(self.provenance())
-            load_estimate.warn([load for load in self.core_loads()
-                                if load.label not in self.warned_overruns])
-            self.warned_overruns.update(load.label for load in self.core_loads() if load.overruns)
+            loads = self.core_loads()
+            self.run_reports().provenance(self.provenance(loads))
+            load_estimate.warn([load for load in loads if load.label not in self.warned_overruns])
+            self.warned_overruns.update(load.label for load in loads if load.overruns)
         self.tick += n_ticks
         for recorder in self.recorders:
             recorder.end_run(self.tick)

@@ -1,4 +1,5 @@
 """Shared machinery of the neuron components."""
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -11,6 +12,12 @@ U032 = "u032"     # unsigned 0.32 fraction in a uint32
 INT32 = "int32"   # plain integer (timers, tick counts)
 
 _NUMPY_TYPE = {S1615: np.int32, U032: np.uint32, INT32: np.int32}
+
+
+@functools.lru_cache(maxsize=None)
+def _struct_dtype(fields):
+    """The numpy dtype of a component's struct (made once: the mapper asks per core)."""
+    return np.dtype([(f.name, _NUMPY_TYPE[f.kind]) for f in fields])
 
 
 class Field(NamedTuple):
@@ -42,7 +49,7 @@ class Component:
         return f"{self.kind}:{self.c_name}"
 
     def dtype(self):
-        return np.dtype([(f.name, _NUMPY_TYPE[f.kind]) for f in self.fields])
+        return _struct_dtype(tuple(self.fields))
 
     def check(self, params):
         """Raise ParameterError for values the model cannot use (e.g. tau <= 0)."""
