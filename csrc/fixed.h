@@ -104,6 +104,27 @@ static inline uint32_t ring_add_saturating(uint16_t *entry, uint32_t weight)
 }
 
 /*
+ * `count` saturating adds of the same weight into one entry (a spike whose
+ * payload count is `count` meeting a one-word row): the same entry and the
+ * same number of saturated adds as calling ring_add_saturating `count` times.
+ * Below 0x10000 the sum simply grows; from the first add that reaches it, the
+ * entry sticks at 0xFFFF and every later add of a non-zero weight saturates
+ * too (a zero weight never does).  Returns the saturated adds.
+ */
+static inline uint64_t ring_add_repeated(uint16_t *entry, uint32_t weight, uint32_t count)
+{
+    const uint64_t sum = (uint64_t)*entry + (uint64_t)weight * count;
+    if (sum <= 0xFFFFu) {
+        *entry = (uint16_t)sum;
+        return 0;
+    }
+    /* weight >= 1 here; the first saturating add is number ceil((0x10000 - entry) / weight) */
+    const uint32_t first = (0x10000u - *entry + weight - 1u) / weight;
+    *entry = 0xFFFF;
+    return (uint64_t)count - first + 1u;
+}
+
+/*
  * Ring-buffer entry -> synaptic input (s16.15): (int32)entry << shift.
  * Done on uint32_t so that shift = 16 with entry >= 0x8000 wraps to a negative
  * value exactly as the machine's LSL does (instead of being undefined).

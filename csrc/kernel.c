@@ -718,6 +718,9 @@ int kn_add_incoming(kn_network_t *net, int64_t target, int64_t source,
     block->row_offsets = row_offsets;
     block->words = words;
     block->n_words = n_words;
+    block->single = 1;
+    for (size_t k = 0; k + 1 < n_offsets && block->single; k++)
+        block->single = row_offsets[k + 1] - row_offsets[k] <= 1;
     return 0;
 }
 
@@ -1091,11 +1094,21 @@ typedef struct kn_lookahead {
     kn_row_cursor_t near;          /* KN_LOOKAHEAD rows ahead: row entries */
 } kn_lookahead_t;
 
-static inline void cursor_next(kn_row_cursor_t *c, const kn_active_block_t *active)
+/* Past the blocks delivered without the lookahead (single-word rows). */
+static inline void cursor_skip_single(kn_row_cursor_t *c, const kn_active_block_t *active,
+                                      size_t n_active)
+{
+    while (c->j < n_active && active[c->j].block->single)
+        c->j++;
+}
+
+static inline void cursor_next(kn_row_cursor_t *c, const kn_active_block_t *active,
+                               size_t n_active)
 {
     if (++c->i == active[c->j].n) {
         c->i = 0;
         c->j++;
+        cursor_skip_single(c, active, n_active);
     }
 }
 
@@ -1105,7 +1118,7 @@ static inline void lookahead_far(kn_lookahead_t *la)
     if (la->far.j < la->n_active) {
         const kn_active_block_t *a = &la->active[la->far.j];
         KN_PREFETCH(&a->block->row_offsets[a->keys[la->far.i]]);
-        cursor_next(&la->far, la->active);
+        cursor_next(&la->far, la->active, la->n_active);
     }
 }
 
@@ -1124,7 +1137,7 @@ static inline void lookahead_near(kn_lookahead_t *la)
         } else {
             KN_PREFETCH(block->words + begin);
         }
-        cursor_next(&la->near, la->active);
+        cursor_next(&la->near, la->active, la->n_active);
     }
 }
 
@@ -1135,6 +1148,8 @@ static void lookahead_start(kn_lookahead_t *la, const kn_active_block_t *active,
     la->active = active;
     la->n_active = n_active;
     la->far = la->near = start;
+    cursor_skip_single(&la->far, active, n_active);
+    cursor_skip_single(&la->near, active, n_active);
     for (int k = 0; k < 2 * KN_LOOKAHEAD; k++)
         lookahead_far(la);
     for (int k = 0; k < KN_LOOKAHEAD; k++)
@@ -1171,6 +1186,40 @@ static void deliver_static(const kn_core_t *target, const kn_active_block_t *a,
         words += (uint64_t)count * (end - begin);
         for (uint32_t c = 0; c < count; c++)
             saturations += add_static_row(&t, block->words + begin, end - begin);
+    }
+    done->rows += rows;
+    done->words += words;
+    done->saturations += saturations;
+}
+
+/* The rows of an active block none of whose rows is longer than one word
+ * (block->single).  Its keys ascend (a source's output list) and so do its
+ * offsets and words; the ring entries lie in one core's ring (cache-resident):
+ * nothing to prefetch, so the lookahead passes these blocks by.  A spike with
+ * payload count c adds its word c times (ring_add_repeated). */
+static void deliver_single(const kn_core_t *target, const kn_active_block_t *a,
+                           uint32_t tick, kn_delivered_t *done)
+{
+    const kn_neuron_core_t *nc = &target->neuron;
+    const kn_static_target_t t = {nc->ring, tick << nc->slot_shift,
+                                  (uint32_t)(nc->ring_len - 1)};
+    const kn_block_t *block = a->block;
+    const uint32_t *offsets = block->row_offsets;
+    uint64_t saturations = 0, rows = 0, words = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        const uint32_t key = a->keys[i];
+        const uint32_t count = a->counts != NULL ? a->counts[i] : 1;
+        const uint32_t begin = offsets[key], end = offsets[key + 1];
+        KN_ASSERT(begin <= end && end <= block->n_words && end - begin <= 1);
+        rows += count;
+        if (end == begin)
+            continue;
+        const uint32_t word = block->words[begin];
+        if (KN_HAVE_BOUNDS_CHECKS)
+            check_static_row(target, &block->words[begin], 1);
+        words += count;
+        saturations += ring_add_repeated(&t.ring[(word + t.tick_offset) & t.ring_mask],
+                                         word >> 16, count);
     }
     done->rows += rows;
     done->words += words;
@@ -1247,6 +1296,8 @@ static void deliver_spikes(const kn_network_t *net, kn_core_t *target, uint32_t 
         const uint64_t rows_before = done.rows;
         if (active[j].block->plastic)
             deliver_plastic(target, &active[j], &la, tick, &done);
+        else if (active[j].block->single)
+            deliver_single(target, &active[j], tick, &done);
         else
             deliver_static(target, &active[j], &la, tick, &done);
         /* one packet per spike (and per unit of payload count) reaches the

@@ -98,6 +98,9 @@ typedef struct kn_block {
     int plastic;                   /* 0: static words; 1: plastic synapses */
     int first_of_source;           /* 1: no earlier block of this target has this
                                       source (its packets are counted in spikes_in) */
+    int single;                    /* static, and no row longer than one word (e.g. a
+                                      one-to-one projection): delivered without the
+                                      lookahead (deliver_single in kernel.c) */
     const uint32_t *row_offsets;   /* n_keys(source) + 1 entries */
     const uint32_t *words;         /* static: weight << 16 | delay | type | index */
     size_t n_words;                /* entries: words, or controls and weights */

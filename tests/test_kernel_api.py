@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kernel_module import load_kernel
 
@@ -490,6 +492,43 @@ def test_ring_buffer_saturation():
                                                     TAU5_DECAY)
     net.reset_saturations()
     assert net.saturations(core) == 0
+
+
+def spec_saturating_adds(entry, weight, count):
+    """§4.1 one add at a time: the 17-bit sum, bit 16 set -> the entry sticks at 0xFFFF and
+    the add is counted."""
+    saturated = 0
+    for _ in range(count):
+        total = entry + weight
+        if total >> 16:
+            entry, saturated = 0xFFFF, saturated + 1
+        else:
+            entry = total
+    return entry, saturated
+
+
+@pytest.mark.parametrize("single", [True, False])
+@settings(max_examples=150, deadline=None)
+@given(entry=st.sampled_from([0, 1, 0x7FFF, 0xFFFE, 0xFFFF]) | st.integers(0, 0xFFFF),
+       weight=st.sampled_from([0, 1, 0xFFFF]) | st.integers(0, 0xFFFF),
+       count=st.integers(1, 40))
+def test_a_spike_counted_several_times_adds_its_word_that_often(single, entry, weight, count):
+    """A source atom listed `count` times in a tick (one key, payload count `count`) meets a
+    one-word row: the entry and the saturations of `count` single adds, whether its block
+    has only one-word rows (the kernel's own path for them) or also a longer row."""
+    net = K.Network()
+    src = net.add_spike_array_core(2, [2] * count, [0] * count)
+    core, _, ring = add_lif(net, n=1)
+    other_row = [word(5, 3, 0, 0)] if single else [word(5, 3, 0, 0), word(5, 3, 0, 0)]
+    net.add_incoming(core, src, *rows([[word(weight, 3, 0, 0)], other_row]))
+    net.run(0, 2)                       # ticks 0, 1: nothing yet
+    slot_index = 5 << 2                 # tick 2 + delay 3, type 0, neuron 0
+    ring[slot_index] = entry
+    net.run(2, 1)
+    expected_entry, expected_saturated = spec_saturating_adds(entry, weight, count)
+    assert ring[slot_index] == expected_entry
+    assert net.saturations(core) == expected_saturated
+    assert net.load_counters(core)["synaptic_events"] == count
 
 
 def test_shift_16_wraps_negative():

@@ -8,6 +8,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kernel_module import load_kernel
 
@@ -311,6 +313,39 @@ def test_poisson_payload_saturates_the_counter():
     net.run(2, 16)                                    # tick 17: 255 x weight 1
     assert ring[(((17 + 2) & 15) << 2) | 0] == 255
     assert net.saturations(tgt) == 0
+
+
+@pytest.mark.parametrize("single", [True, False])
+@settings(max_examples=100, deadline=None)
+@given(entry=st.sampled_from([0, 1, 0xFFFE, 0xFFFF]) | st.integers(0, 0xFFFF),
+       weight=st.sampled_from([0, 1, 0xFFFF]) | st.integers(0, 0xFFFF),
+       count=st.integers(1, 255))
+def test_a_counted_packet_adds_its_word_count_times(single, entry, weight, count):
+    """The delay core re-sends `count` spikes of one atom as one packet with payload count
+    `count`; its one-word row is added `count` times (§4.1 one add at a time: the entry
+    and the saturated adds), whether every row of the block has one word or not."""
+    net = K.Network()
+    src = net.add_spike_array_core(1, [1] * count, [0] * count)
+    counters = np.zeros((64, 1), np.uint8)           # a power of two > 2 stages x L
+    dly = net.add_delay_core(src, 1, 2, L, counters)
+    tgt, _, ring = add_lif(net, 1, index_bits=1)
+    entries = [(0, 1, word(weight, 2, 0, 1))]           # stage 1 + 2 ticks: delay 18
+    if not single:
+        entries += [(0, 2, word(3, 2, 0, 1)), (0, 2, word(3, 2, 0, 1))]  # never sent
+    net.add_incoming(tgt, dly, *delay_rows(1, 2, entries))
+    net.run(0, 17)                                    # ticks 0..16: the packet not yet out
+    slot_index = ((1 + 18) & 15) << 2
+    ring[slot_index] = entry
+    net.run(17, 1)                                    # tick 17: stage 1 sends count x atom 0
+    total = entry
+    saturated = 0
+    for _ in range(count):                            # §4.1, one add at a time
+        total += weight
+        if total >> 16:
+            total, saturated = 0xFFFF, saturated + 1
+    assert ring[slot_index] == total
+    assert net.saturations(tgt) == saturated
+    assert net.load_counters(tgt)["synaptic_events"] == count
 
 
 # ---- state owned by Python -------------------------------------------------------------------
