@@ -47,6 +47,7 @@ import contextlib
 import copy
 import functools
 import logging
+import threading
 
 import numpy as np
 from pyNN import common
@@ -120,8 +121,10 @@ def connect(connector, projection):
     if result is _DONE_BY_PYNN:
         last_outcome = "pynn-after-read"
         return True
-    pre, post, weight, delay = result
+    pre, post, weight, delay, sources = result
     projection._chunks.append((pre, post, weight, delay))
+    projection._value_sources = {name: sources[name] for name in ("weight", "delay")
+                                 if name in sources}
     last_outcome = "fast"
     return True
 
@@ -287,6 +290,13 @@ class _Segments:
         self.counts = np.asarray(counts, dtype=np.int64)
         self.first = np.cumsum(self.counts) - self.counts   #: each run's first connection
 
+    @classmethod
+    def from_counts(cls, counts, n):
+        """The runs of `n` connections whose connected columns have `counts` connections."""
+        segments = cls(np.zeros(0, dtype=np.int64), counts)
+        segments.n = n
+        return segments
+
     def rank(self):
         """Each connection's rank in its run."""
         return self.positions(np.zeros(len(self.counts), dtype=np.int64))
@@ -307,7 +317,7 @@ def _evaluate(plan, pre, post, restart, counts=None):
     restart=True: FromList, whose targets all start from the same copy state.
     counts: the connections of every column, if known.
     """
-    values, groups = {}, {}
+    values, groups, sources = {}, {}, {}
     for name, kind, value in plan.items:
         if kind in ("const", "column"):
             values[name] = value
@@ -322,8 +332,9 @@ def _evaluate(plan, pre, post, restart, counts=None):
         # each random parameter draws from its own copy of its generator (see the module's
         # docstring): the draws are independent of each other
         for drawn in threads.run_all(draws, large=len(post) >= PARALLEL_DRAW_MIN):
-            values.update(drawn)
-    return values
+            for name, (drawn_values, source) in drawn.items():
+                values[name], sources[name] = drawn_values, source
+    return values, sources
 
 
 #: connections from which the random parameters (weight, delay) are drawn in parallel
@@ -337,14 +348,79 @@ def _draw_group(consumers, segments, restart):
         # does not happen with PyNN 0.13; other versions would interleave the draws
         raise Fallback("parameters sharing one copy of a generator")
     name, rd = consumers[0]
-    n_conn = segments.n
-    if n_conn == 0:
-        return {name: np.zeros(0)}
-    if rd.name == "normal_clipped":
-        return {name: _clipped_values(rd, segments, restart)}
-    if restart:
-        return {name: np.asarray(rd.next(int(segments.counts.max())))[segments.rank()]}
-    return {name: np.asarray(rd.next(n_conn))}
+    source = RandomValues(rd, segments, restart)     # the generator copy's state, first
+    source.last_drawn = source.draw()
+    return {name: (source.last_drawn, source)}
+
+
+#: RandomValues -> its values, the most recently asked for last (at most RECENT_KEPT)
+_RECENT = {}
+RECENT_KEPT = 2
+
+
+def forget_recent():
+    """Drop every kept value array (after the mapping, which asked for them)."""
+    _RECENT.clear()
+
+
+class RandomValues:
+    """The values of one random synapse parameter of a projection, drawn again on demand:
+    the parameter's own copy of its generator (see the module's docstring), its state
+    before the draw, and the connections of each connected column.  A large projection
+    keeps this instead of its weights or delays (Projection._stored_values)."""
+
+    def __init__(self, rd, segments, restart):
+        self.rd = rd
+        self.state = rd.rng.rng.get_state()
+        self.counts = segments.counts
+        self.n = segments.n
+        self.restart = restart
+        self.last_drawn = None       # the values of the build, until the projection has them
+        self._lock = threading.Lock()
+
+    def draw(self):
+        """The values, in the order of the connections (the same every time)."""
+        with self._lock:                 # one generator copy: one draw at a time
+            self.rd.rng.rng.set_state(self.state)
+            return self._draw()
+
+    def values(self):
+        """draw(), read-only, kept for the next few askers (the mapper asks for one
+        projection's values several times in a row)."""
+        held = _RECENT.pop(self, None)
+        if held is None:
+            held = self.draw()
+            held.flags.writeable = False         # shared by every asker
+        _RECENT[self] = held                     # the most recent last
+        while len(_RECENT) > RECENT_KEPT:
+            del _RECENT[next(iter(_RECENT))]
+        return held
+
+    def forget(self):
+        """Drop the values kept by values()."""
+        _RECENT.pop(self, None)
+
+    def value_at(self, i):
+        """Connection i's value (without the others where the stream allows it)."""
+        held = _RECENT.get(self)
+        if held is not None:
+            return held[i]
+        if self.rd.name == "normal_clipped" or self.restart:
+            return self.draw()[i]
+        with self._lock:
+            self.rd.rng.rng.set_state(self.state)
+            return np.asarray(self.rd.next(int(i) + 1))[-1]
+
+    def _draw(self):
+        rd, n_conn = self.rd, self.n
+        if n_conn == 0:
+            return np.zeros(0)
+        segments = _Segments.from_counts(self.counts, n_conn)
+        if rd.name == "normal_clipped":
+            return _clipped_values(rd, segments, self.restart)
+        if self.restart:
+            return np.asarray(rd.next(int(segments.counts.max())))[segments.rank()]
+        return np.asarray(rd.next(n_conn))
 
 
 class _NormalStream:
@@ -457,11 +533,11 @@ def _full(value, n):
 def _result(plan, pre, post, restart=False, counts=None):
     pre = np.asarray(pre, dtype=np.int64)
     post = np.asarray(post, dtype=np.int64)
-    values = _evaluate(plan, pre, post, restart, counts)
+    values, sources = _evaluate(plan, pre, post, restart, counts)
     if "weight" not in values or "delay" not in values:
         raise Fallback("synapse type without weight and delay")
     n = len(pre)
-    return pre, post, _full(values["weight"], n), _full(values["delay"], n)
+    return pre, post, _full(values["weight"], n), _full(values["delay"], n), sources
 
 
 # -- connectors ---------------------------------------------------------------------------

@@ -135,6 +135,13 @@ def _redraws_self_connections(connector, projection):
             and projection.pre == projection.post)
 
 
+#: projections with at least this many connections keep the RandomDistribution weights and
+#: delays of the vectorised connectors as the state of their generator copies, and draw
+#: them again when asked (fast_connectors.RandomValues), instead of keeping them (16 bytes
+#: per connection)
+REGENERATE_MIN = 1 << 16
+
+
 class Projection(common.Projection):
     __doc__ = common.Projection.__doc__
     _simulator = simulator
@@ -177,6 +184,8 @@ class Projection(common.Projection):
         receptors = self._post_receptor_types()
         self._synapse_type_index = receptors.index(self.receptor_type)
         self._chunks = []
+        self._value_sources = {}          # fast_connectors: name -> RandomValues
+        self._stored = {}                 # "weight"/"delay" -> array or RandomValues
         self._start_machine_values()      # nothing mapped yet: see _machine_values
         p_connect = getattr(connector, "p_connect", None)
         if p_connect is not None and np.ndim(p_connect) == 0 and not 0 <= p_connect <= 1:
@@ -270,6 +279,13 @@ class Projection(common.Projection):
         self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
+        sources, self._value_sources = self._value_sources, {}
+        for name, source in sources.items():
+            if len(pre) >= REGENERATE_MIN and self._stored[name] is source.last_drawn:
+                # drawn from a generator copy and taken as drawn: drawn again when asked,
+                # rather than kept (8 bytes per connection)
+                self._stored[name] = source
+            source.last_drawn = None
         self._start_machine_values()
 
     def _checked_weights(self, weight):
@@ -310,6 +326,33 @@ class Projection(common.Projection):
                 f"{state.profile.delay_slots} on the neuron core and "
                 f"{state.profile.max_delay_stages} delay-extension stages)")
         return delay_ms
+
+    # -- the connections' weights and delays ----------------------------------------------
+    def _requested(self, name):
+        stored = self._stored.get(name)
+        if isinstance(stored, fast_connectors.RandomValues):
+            return stored.values()
+        return stored
+
+    def _set_requested(self, name, values):
+        before = self._stored.get(name)
+        if isinstance(before, fast_connectors.RandomValues):
+            before.forget()
+        self._stored[name] = values
+
+    _conn_weight = property(lambda self: self._requested("weight"),
+                            lambda self, values: self._set_requested("weight", values),
+                            doc="The requested weight of every connection (native units).")
+    _conn_delay = property(lambda self: self._requested("delay"),
+                           lambda self, values: self._set_requested("delay", values),
+                           doc="The requested delay of every connection (ms).")
+
+    def _delay_of(self, i):
+        """Connection i's requested delay (ms), without drawing the others if it can."""
+        stored = self._stored.get("delay")
+        if isinstance(stored, fast_connectors.RandomValues):
+            return float(stored.value_at(i))
+        return float(stored[i])
 
     def _connections_by_population(self):
         """(pre population, post population, connection ids, pre indices, post indices) groups;

@@ -95,7 +95,7 @@ def summarise(mapping, projections, dt_ms=None):
                 if first is None or i < first[0]:
                     first = (i, part.first_delay_ticks)
         if first is not None and dt_ms is not None:
-            example = (float(projection._conn_delay[first[0]]), float(first[1]) * dt_ms)
+            example = (projection._delay_of(first[0]), float(first[1]) * dt_ms)
         smallest = min(part.smallest_weight for _, part in parts)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),

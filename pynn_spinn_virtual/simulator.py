@@ -11,7 +11,7 @@ import warnings
 
 from pyNN import common
 
-from . import load_estimate, profiles, quantisation
+from . import fast_connectors, load_estimate, profiles, quantisation
 from .engine import LoadedNetwork
 from .exceptions import NetworkChangedError, SimulatorShutdownError
 from .run_reports import RunReports
@@ -123,6 +123,7 @@ class State(common.control.BaseState):
             self.quantisation = quantisation.summarise(self.mapping, self.projections,
                                                      self.dt)
             quantisation.warn(self.quantisation)
+            fast_connectors.forget_recent()     # values drawn again for the mapper
         return self.mapping
 
     def ensure_loaded(self):

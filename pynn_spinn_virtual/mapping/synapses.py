@@ -116,9 +116,9 @@ def connection_groups(projections, population_cores, mts_us, profile):
 def machine_ticks(group, host_ticks):
     """The machine's delay of each connection of the group (uint16): the host's rounding
     (`host_ticks`) where the host writes the rows, the expander's where it generates them."""
-    delays = group.projection._conn_delay
     if not group.machine.any():
         return host_ticks
+    delays = group.projection._conn_delay
     if group.machine.all():
         return _ticks16(connectivity.expander_delay_ticks(group.take(delays), group.mts_us))
     on_chip = group.machine[group.pair_of()]
