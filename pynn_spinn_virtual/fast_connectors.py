@@ -356,11 +356,13 @@ def _draw_group(consumers, segments, restart):
 #: RandomValues -> its values, the most recently asked for last (at most RECENT_KEPT)
 _RECENT = {}
 RECENT_KEPT = 2
+_RECENT_LOCK = threading.Lock()      # the mapper asks from several threads
 
 
 def forget_recent():
     """Drop every kept value array (after the mapping, which asked for them)."""
-    _RECENT.clear()
+    with _RECENT_LOCK:
+        _RECENT.clear()
 
 
 class RandomValues:
@@ -387,22 +389,26 @@ class RandomValues:
     def values(self):
         """draw(), read-only, kept for the next few askers (the mapper asks for one
         projection's values several times in a row)."""
-        held = _RECENT.pop(self, None)
+        with _RECENT_LOCK:
+            held = _RECENT.pop(self, None)
         if held is None:
             held = self.draw()
             held.flags.writeable = False         # shared by every asker
-        _RECENT[self] = held                     # the most recent last
-        while len(_RECENT) > RECENT_KEPT:
-            del _RECENT[next(iter(_RECENT))]
+        with _RECENT_LOCK:
+            _RECENT[self] = held                 # the most recent last
+            while len(_RECENT) > RECENT_KEPT:
+                del _RECENT[next(iter(_RECENT))]
         return held
 
     def forget(self):
         """Drop the values kept by values()."""
-        _RECENT.pop(self, None)
+        with _RECENT_LOCK:
+            _RECENT.pop(self, None)
 
     def value_at(self, i):
         """Connection i's value (without the others where the stream allows it)."""
-        held = _RECENT.get(self)
+        with _RECENT_LOCK:
+            held = _RECENT.get(self)
         if held is not None:
             return held[i]
         if self.rd.name == "normal_clipped" or self.restart:

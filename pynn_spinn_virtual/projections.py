@@ -334,6 +334,13 @@ class Projection(common.Projection):
             return stored.values()
         return stored
 
+    def _requested_now(self, name):
+        """Like _requested, for a one-off use: values drawn again are not kept for others."""
+        stored = self._stored.get(name)
+        if isinstance(stored, fast_connectors.RandomValues):
+            return stored.draw()
+        return stored
+
     def _set_requested(self, name, values):
         before = self._stored.get(name)
         if isinstance(before, fast_connectors.RandomValues):

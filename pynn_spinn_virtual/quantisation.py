@@ -49,12 +49,15 @@ class GroupChanges:
     n_delays_changed: int = 0
     first_delay_changed: int = None  #: position in the group of the first changed delay
     first_delay_ticks: int = None    #: the machine's delay (ticks) of that connection
+    first_delay_requested: float = None  #: its requested delay (ms)
 
 
-def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None):
+def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None,
+            delay_example=None):
     """Compare the requested weights with the 16-bit machine weights (``machine_ints /
     scale`` in native units: how many non-zero ones became 0, the largest relative change of
-    |w|), and the whole-timestep delays asked for with the machine's."""
+    |w|), and the whole-timestep delays asked for with the machine's (`delay_example`: the
+    requested delay (ms) and machine ticks of the first that changed)."""
     n = len(requested)
     n_zeroed, largest, smallest = _fixed.compare_weights(
         np.ascontiguousarray(requested, dtype=np.float64),
@@ -68,6 +71,8 @@ def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None
         if len(changed):
             result.first_delay_changed = int(changed[0])
             result.first_delay_ticks = int(machine_ticks[changed[0]])
+            if delay_example is not None:
+                result.first_delay_requested = delay_example[0]
     return result
 
 
@@ -93,9 +98,10 @@ def summarise(mapping, projections, dt_ms=None):
             if part.first_delay_changed is not None:
                 i = part.first_delay_changed if ids is None else int(ids[part.first_delay_changed])
                 if first is None or i < first[0]:
-                    first = (i, part.first_delay_ticks)
+                    first = (i, part.first_delay_ticks, part.first_delay_requested)
         if first is not None and dt_ms is not None:
-            example = (projection._delay_of(first[0]), float(first[1]) * dt_ms)
+            asked = first[2] if first[2] is not None else projection._delay_of(first[0])
+            example = (asked, float(first[1]) * dt_ms)
         smallest = min(part.smallest_weight for _, part in parts)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),

@@ -9,11 +9,16 @@ import concurrent.futures
 import os
 
 
+def n_workers():
+    """The cores run_all can use."""
+    return os.cpu_count() or 1
+
+
 def run_all(calls, large=True):
     """The results of `calls` (functions without arguments), in order; in threads when there
     are several, they are `large` and there are several cores.  The first call (in order)
     that raised raises here."""
-    workers = min(len(calls), os.cpu_count() or 1)
+    workers = min(len(calls), n_workers())
     if workers < 2 or not large:
         return [call() for call in calls]
     with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:

@@ -56,6 +56,9 @@ class ConnectionGroup:
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
     ticks: np.ndarray = None       #: machine delay of each connection (uint16)
     asked_ticks: np.ndarray = None  #: the whole timesteps asked for, where they may differ
+    #: (requested delay in ms, machine ticks) of the group's first connection whose delay the
+    #: machine changed (None: none changed), for the quantisation summary
+    delay_example: tuple = None
     changes: object = None         #: quantisation.GroupChanges, once encoded
     edges: list = field(default_factory=list)
     mts_us: float = None           #: the machine time step the delays were converted with
@@ -86,44 +89,69 @@ def connection_groups(projections, population_cores, mts_us, profile):
     """Every projection's groups, with their machine delays and rows' path decided."""
     groups = []
     direct_bytes = {}          # post core index -> bytes of "direct" matrices it holds
-    for projection in projections:
-        projection._start_machine_values()
-        host_ticks = None
-        for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
-            ids = None if ids is None else np.asarray(ids, dtype=np.int32)
-            group = ConnectionGroup(projection, pre, post, ids,
-                                    np.asarray(pre_idx, dtype=np.int32),
-                                    np.asarray(post_idx, dtype=np.int32),
-                                    population_cores[pre], population_cores[post],
-                                    mts_us=mts_us)
-            for slices in (group.pre_slices, group.post_slices):
-                width = slices[0].n_atoms
-                if any(s.lo != k * width for k, s in enumerate(slices)):
-                    raise AssertionError("the slices of a population are not of equal width")
-            if host_ticks is None:
-                host_ticks = _ticks16(connectivity.host_delay_ticks(projection._conn_delay,
-                                                                   mts_us))
-            group_host = group.take(host_ticks)
-            group.machine = generation.machine_pairs(group, group_host, direct_bytes,
-                                                     profile.delay_slots)
-            if group.machine.any():
-                group.asked_ticks = group_host   # the expander's delays may lose a tick
-            group.ticks = machine_ticks(group, group_host)
-            groups.append(group)
+    # the requested delays, a few projections at a time in threads (a projection may draw
+    # them again from its generator copies: fast_connectors.RandomValues)
+    batch = max(1, threads.n_workers())
+    for first in range(0, len(projections), batch):
+        chunk = projections[first:first + batch]
+        large = sum(len(p) for p in chunk) >= PARALLEL_ENCODE_MIN
+        delays_of = threads.run_all(
+            [functools.partial(_requested_delays, p, mts_us) for p in chunk], large)
+        for projection, (delays, host_ticks) in zip(chunk, delays_of):
+            groups += _projection_groups(projection, delays, host_ticks, population_cores,
+                                         direct_bytes, mts_us, profile)
     return groups
 
 
-def machine_ticks(group, host_ticks):
+def _requested_delays(projection, mts_us):
+    """(requested delays in ms, the host's whole ticks) of every connection."""
+    delays = projection._requested_now("delay")
+    return delays, _ticks16(connectivity.host_delay_ticks(delays, mts_us))
+
+
+def _projection_groups(projection, delays, host_ticks, population_cores, direct_bytes,
+                       mts_us, profile):
+    projection._start_machine_values()
+    groups = []
+    for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
+        ids = None if ids is None else np.asarray(ids, dtype=np.int32)
+        group = ConnectionGroup(projection, pre, post, ids,
+                                np.asarray(pre_idx, dtype=np.int32),
+                                np.asarray(post_idx, dtype=np.int32),
+                                population_cores[pre], population_cores[post],
+                                mts_us=mts_us)
+        for slices in (group.pre_slices, group.post_slices):
+            width = slices[0].n_atoms
+            if any(s.lo != k * width for k, s in enumerate(slices)):
+                raise AssertionError("the slices of a population are not of equal width")
+        group_host = group.take(host_ticks)
+        group.machine = generation.machine_pairs(group, group_host, direct_bytes,
+                                                 profile.delay_slots)
+        if not group.machine.any():
+            group.ticks = group_host
+        else:
+            group_delays = group.take(delays)
+            group.ticks = machine_ticks(group, group_host, group_delays)
+            group.asked_ticks = group_host   # the expander's delays may lose a tick
+            changed = np.flatnonzero(group.ticks != group_host)
+            if len(changed):
+                first = int(changed[0])
+                group.delay_example = (float(group_delays[first]), int(group.ticks[first]))
+        groups.append(group)
+    return groups
+
+
+def machine_ticks(group, host_ticks, delays):
     """The machine's delay of each connection of the group (uint16): the host's rounding
-    (`host_ticks`) where the host writes the rows, the expander's where it generates them."""
+    (`host_ticks`) where the host writes the rows, the expander's where it generates them
+    (from the group's requested `delays`, ms)."""
     if not group.machine.any():
         return host_ticks
-    delays = group.projection._conn_delay
     if group.machine.all():
-        return _ticks16(connectivity.expander_delay_ticks(group.take(delays), group.mts_us))
+        return _ticks16(connectivity.expander_delay_ticks(delays, group.mts_us))
     on_chip = group.machine[group.pair_of()]
     ticks = host_ticks.copy()
-    ticks[on_chip] = _ticks16(connectivity.expander_delay_ticks(group.take(delays)[on_chip],
+    ticks[on_chip] = _ticks16(connectivity.expander_delay_ticks(delays[on_chip],
                                                                 group.mts_us))
     return ticks
 
@@ -131,9 +159,9 @@ def machine_ticks(group, host_ticks):
 def machine_values(group):
     """(16-bit weights, delays in ticks) the machine holds for an encoded group, computed
     again from the projection's connections (the mapper keeps no copy of them)."""
-    host = _ticks16(connectivity.host_delay_ticks(group.take(group.projection._conn_delay),
-                                                  group.mts_us))
-    return weight_ints(group, group.scale), machine_ticks(group, host)
+    delays = group.take(group.projection._conn_delay)
+    host = _ticks16(connectivity.host_delay_ticks(delays, group.mts_us))
+    return weight_ints(group, group.scale), machine_ticks(group, host, delays)
 
 
 def _ticks16(ticks):
@@ -279,7 +307,8 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     ints = weight_ints(group, scale, weights)
     group.scale = scale
     projection._record_machine_group(group, ints)
-    group.changes = quantisation.changes(weights, ints, scale, group.asked_ticks, group.ticks)
+    group.changes = quantisation.changes(weights, ints, scale, group.asked_ticks, group.ticks,
+                                         group.delay_example)
     del weights
     post_slices, pre_slices = group.post_slices, group.pre_slices
     # the word layout every post core was given (mapping._set_core_layout)
