@@ -1045,6 +1045,13 @@ typedef struct kn_static_target {
     uint32_t ring_mask;            /* ring_len - 1 (ring_len is a power of two) */
 } kn_static_target_t;
 
+static inline kn_static_target_t static_target(const kn_neuron_core_t *nc, uint32_t tick)
+{
+    const kn_static_target_t t = {nc->ring, tick << nc->slot_shift,
+                                  (uint32_t)(nc->ring_len - 1)};
+    return t;
+}
+
 /* Adds one synaptic row (spec §4.2) into the target's ring buffer; returns
  * the number of saturated adds. */
 static inline uint64_t add_static_row(const kn_static_target_t *t, const uint32_t *row,
@@ -1168,9 +1175,7 @@ static inline void lookahead_step(kn_lookahead_t *la)
 static void deliver_static(const kn_core_t *target, const kn_active_block_t *a,
                            kn_lookahead_t *la, uint32_t tick, kn_delivered_t *done)
 {
-    const kn_neuron_core_t *nc = &target->neuron;
-    const kn_static_target_t t = {nc->ring, tick << nc->slot_shift,
-                                  (uint32_t)(nc->ring_len - 1)};
+    const kn_static_target_t t = static_target(&target->neuron, tick);
     const kn_block_t *block = a->block;
     const uint32_t *offsets = block->row_offsets;
     uint64_t saturations = 0, rows = 0, words = 0;
@@ -1200,9 +1205,7 @@ static void deliver_static(const kn_core_t *target, const kn_active_block_t *a,
 static void deliver_single(const kn_core_t *target, const kn_active_block_t *a,
                            uint32_t tick, kn_delivered_t *done)
 {
-    const kn_neuron_core_t *nc = &target->neuron;
-    const kn_static_target_t t = {nc->ring, tick << nc->slot_shift,
-                                  (uint32_t)(nc->ring_len - 1)};
+    const kn_static_target_t t = static_target(&target->neuron, tick);
     const kn_block_t *block = a->block;
     const uint32_t *offsets = block->row_offsets;
     uint64_t saturations = 0, rows = 0, words = 0;

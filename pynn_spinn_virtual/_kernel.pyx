@@ -464,6 +464,12 @@ cdef inline void *_data(arr):
 
 # ---- recorded spikes ------------------------------------------------------------
 
+cdef inline uint32_t _atom_bits(const uint32_t[:, ::1] buffer, Py_ssize_t r, Py_ssize_t w,
+                                uint32_t pad_mask) noexcept nogil:
+    """Word w of tick row r, without the padding bits of the last word."""
+    return buffer[r, w] & pad_mask if w == buffer.shape[1] - 1 else buffer[r, w]
+
+
 def spike_bitfield_events(const uint32_t[:, ::1] buffer not None, int64_t n_atoms,
                           int64_t first_tick, int64_t first_atom):
     """The spikes of a filled spike-recording buffer (one row of 32-bit words per tick, bit
@@ -481,10 +487,7 @@ def spike_bitfield_events(const uint32_t[:, ::1] buffer not None, int64_t n_atom
     with nogil:
         for r in range(n_rows):
             for w in range(n_words):
-                word = buffer[r, w]
-                if w == n_words - 1:
-                    word &= pad_mask
-                total += __builtin_popcount(word)
+                total += __builtin_popcount(_atom_bits(buffer, r, w, pad_mask))
     ticks_arr = np.empty(total, dtype=np.int64)
     atoms_arr = np.empty(total, dtype=np.int64)
     cdef int64_t[::1] ticks = ticks_arr
@@ -492,9 +495,7 @@ def spike_bitfield_events(const uint32_t[:, ::1] buffer not None, int64_t n_atom
     with nogil:
         for r in range(n_rows):
             for w in range(n_words):
-                word = buffer[r, w]
-                if w == n_words - 1:
-                    word &= pad_mask
+                word = _atom_bits(buffer, r, w, pad_mask)
                 while word:
                     atom = 32 * w + __builtin_ctz(word)
                     ticks[at] = first_tick + r
