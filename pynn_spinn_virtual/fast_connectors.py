@@ -451,12 +451,24 @@ class _NormalStream:
             if have > 1000 and fraction < 1e-3:
                 raise Fallback("'normal_clipped' range almost never hit")
             extra = int((n_goods - len(self.goodpos)) / max(fraction, 1e-3) * 1.02) + 64
-            new = self.rs.normal(loc=self.mu, scale=self.sigma, size=extra)
-            good = ~((new > self.high) | (new < self.low))     # PyNN's test, negated
-            self.goodpos = _appended(self.goodpos, np.flatnonzero(good) + have)
-            self.badpos = _appended(self.badpos, np.flatnonzero(~good) + have)
-            self.values = _appended(self.values, new)
-            self.good = _appended(self.good, good)
+            self.add(self.draw(extra))
+
+    def draw(self, n):
+        """The next n normal values of the generator (not yet in the stream)."""
+        return self.rs.normal(loc=self.mu, scale=self.sigma, size=n)
+
+    def in_range(self, new):
+        return ~((new > self.high) | (new < self.low))     # PyNN's test, negated
+
+    def add(self, new, good=None):
+        """Values drawn next (draw()) into the stream."""
+        have = len(self.values)
+        if good is None:
+            good = self.in_range(new)
+        self.goodpos = _appended(self.goodpos, np.flatnonzero(good) + have)
+        self.badpos = _appended(self.badpos, np.flatnonzero(~good) + have)
+        self.values = _appended(self.values, new)
+        self.good = _appended(self.good, good)
 
     def assign(self, starts, segments):
         """The values of ``normal_clipped`` draws of counts[j] values starting at position
@@ -521,6 +533,13 @@ def _clipped_values(rd, segments, restart):
     if restart:
         starts = np.zeros(len(counts), dtype=np.int64)
     else:
+        # usually every value is in range (e.g. weights clipped at 0, far from the mean):
+        # then the draws are the stream as it comes, without the bookkeeping of redraws
+        first = stream.draw(int(counts.sum()))
+        good = stream.in_range(first)
+        if good.all():
+            return first
+        stream.add(first, good)
         # column j starts just after the (counts[0] + ... + counts[j-1])-th in-range value
         before = np.cumsum(counts) - counts
         stream.ensure_goods(int(counts.sum()))
