@@ -405,18 +405,6 @@ class RandomValues:
         with _RECENT_LOCK:
             _RECENT.pop(self, None)
 
-    def value_at(self, i):
-        """Connection i's value (without the others where the stream allows it)."""
-        with _RECENT_LOCK:
-            held = _RECENT.get(self)
-        if held is not None:
-            return held[i]
-        if self.rd.name == "normal_clipped" or self.restart:
-            return self.draw()[i]
-        with self._lock:
-            self.rd.rng.rng.set_state(self.state)
-            return np.asarray(self.rd.next(int(i) + 1))[-1]
-
     def _draw(self):
         rd, n_conn = self.rd, self.n
         if n_conn == 0:

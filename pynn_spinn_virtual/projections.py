@@ -354,13 +354,6 @@ class Projection(common.Projection):
                            lambda self, values: self._set_requested("delay", values),
                            doc="The requested delay of every connection (ms).")
 
-    def _delay_of(self, i):
-        """Connection i's requested delay (ms), without drawing the others if it can."""
-        stored = self._stored.get("delay")
-        if isinstance(stored, fast_connectors.RandomValues):
-            return float(stored.value_at(i))
-        return float(stored[i])
-
     def _connections_by_population(self):
         """(pre population, post population, connection ids, pre indices, post indices) groups;
         the ids are None where the group is all the connections, in order."""

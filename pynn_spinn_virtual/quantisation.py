@@ -52,12 +52,20 @@ class GroupChanges:
     first_delay_requested: float = None  #: its requested delay (ms)
 
 
-def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None,
-            delay_example=None):
+def delay_changes(asked_ticks, machine_ticks, requested_delays):
+    """(number changed, first position, its machine ticks, its requested delay in ms): the
+    whole-timestep delays asked for against the machine's (the expander may lose a tick)."""
+    changed = np.flatnonzero(machine_ticks != asked_ticks)
+    if not len(changed):
+        return (0, None, None, None)
+    first = int(changed[0])
+    return (len(changed), first, int(machine_ticks[first]), float(requested_delays[first]))
+
+
+def changes(requested, machine_ints, scale, delays_changed=None):
     """Compare the requested weights with the 16-bit machine weights (``machine_ints /
     scale`` in native units: how many non-zero ones became 0, the largest relative change of
-    |w|), and the whole-timestep delays asked for with the machine's (`delay_example`: the
-    requested delay (ms) and machine ticks of the first that changed)."""
+    |w|); `delays_changed`: what delay_changes() found, if the delays may have changed."""
     n = len(requested)
     n_zeroed, largest, smallest = _fixed.compare_weights(
         np.ascontiguousarray(requested, dtype=np.float64),
@@ -65,14 +73,9 @@ def changes(requested, machine_ints, scale, asked_ticks=None, machine_ticks=None
     result = GroupChanges(
         n_connections=n, n_zeroed=n_zeroed,
         max_relative_change=largest, smallest_weight=smallest)
-    if asked_ticks is not None:
-        changed = np.flatnonzero(np.asarray(machine_ticks) != asked_ticks)
-        result.n_delays_changed = len(changed)
-        if len(changed):
-            result.first_delay_changed = int(changed[0])
-            result.first_delay_ticks = int(machine_ticks[changed[0]])
-            if delay_example is not None:
-                result.first_delay_requested = delay_example[0]
+    if delays_changed is not None:
+        (result.n_delays_changed, result.first_delay_changed, result.first_delay_ticks,
+         result.first_delay_requested) = delays_changed
     return result
 
 
@@ -100,8 +103,7 @@ def summarise(mapping, projections, dt_ms=None):
                 if first is None or i < first[0]:
                     first = (i, part.first_delay_ticks, part.first_delay_requested)
         if first is not None and dt_ms is not None:
-            asked = first[2] if first[2] is not None else projection._delay_of(first[0])
-            example = (asked, float(first[1]) * dt_ms)
+            example = (first[2], float(first[1]) * dt_ms)
         smallest = min(part.smallest_weight for _, part in parts)
         result.append(ProjectionQuantisation(
             label=projection.label, n_connections=len(projection),

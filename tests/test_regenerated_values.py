@@ -42,7 +42,6 @@ def _network(min_connections, connector, weight=None, delay=None, size=60):
         if threshold == 10**9:
             kept = {name: np.array(projection.get(name, "list", with_address=True))
                     for name in ("weight", "delay")}
-            kept["requested_delay"] = np.array(projection._conn_delay)
             sim.run(1.0)
             kept_machine = np.array(projection.get(["weight", "delay"], "array"))
             sim.end()
@@ -73,15 +72,6 @@ def test_values_drawn_again_are_those_of_the_build(name):
     sim.run(1.0)                      # mapped from values drawn again
     assert np.array_equal(np.array(projection.get(["weight", "delay"], "array")),
                           kept_machine, equal_nan=True)
-
-
-def test_one_value_without_the_others():
-    projection, kept, _ = _network(0, CONNECTORS["FixedProbability"])
-    source = projection._stored["delay"]
-    fast_connectors.forget_recent()
-    for i in (0, 1, len(projection) // 2, len(projection) - 1):
-        assert projection._delay_of(i) == kept["requested_delay"][i]
-    assert source not in fast_connectors._RECENT     # nothing kept by value_at
 
 
 def test_the_values_handed_out_are_read_only():

@@ -55,10 +55,9 @@ class ConnectionGroup:
     post_slices: list = None
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
     ticks: np.ndarray = None       #: machine delay of each connection (uint16)
-    asked_ticks: np.ndarray = None  #: the whole timesteps asked for, where they may differ
-    #: (requested delay in ms, machine ticks) of the group's first connection whose delay the
-    #: machine changed (None: none changed), for the quantisation summary
-    delay_example: tuple = None
+    #: where the expander writes rows, its delays against the whole timesteps asked for
+    #: (quantisation.delay_changes), for the quantisation summary; None: the host's only
+    delays_changed: tuple = None
     changes: object = None         #: quantisation.GroupChanges, once encoded
     edges: list = field(default_factory=list)
     mts_us: float = None           #: the machine time step the delays were converted with
@@ -132,11 +131,9 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
         else:
             group_delays = group.take(delays)
             group.ticks = machine_ticks(group, group_host, group_delays)
-            group.asked_ticks = group_host   # the expander's delays may lose a tick
-            changed = np.flatnonzero(group.ticks != group_host)
-            if len(changed):
-                first = int(changed[0])
-                group.delay_example = (float(group_delays[first]), int(group.ticks[first]))
+            # the expander's delays may lose a tick
+            group.delays_changed = quantisation.delay_changes(group_host, group.ticks,
+                                                              group_delays)
         groups.append(group)
     return groups
 
@@ -307,8 +304,7 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     ints = weight_ints(group, scale, weights)
     group.scale = scale
     projection._record_machine_group(group, ints)
-    group.changes = quantisation.changes(weights, ints, scale, group.asked_ticks, group.ticks,
-                                         group.delay_example)
+    group.changes = quantisation.changes(weights, ints, scale, group.delays_changed)
     del weights
     post_slices, pre_slices = group.post_slices, group.pre_slices
     # the word layout every post core was given (mapping._set_core_layout)
@@ -344,6 +340,6 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
         group.edges.append(edge)
     # read no more (a group whose rows come from both paths keeps its indices: the machine
     # values are computed again from them, machine_values)
-    group.ticks = group.asked_ticks = None
+    group.ticks = None
     if group.machine.all() or not group.machine.any():
         group.pre_idx = group.post_idx = None
