@@ -58,14 +58,25 @@ def floor_divide(const int32_t[::1] values, int d):
     return out
 
 
-def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
+# population indices: uint16 where the population has at most 65536 neurons (half the
+# memory per connection), else int32 (Projection and the mapper keep them so)
+ctypedef fused pre_index_t:
+    int32_t
+    uint16_t
+
+ctypedef fused post_index_t:
+    int32_t
+    uint16_t
+
+
+def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx,
                 const uint16_t[::1] ticks, const uint16_t[::1] weight_ints,
                 int pre_width, int pre_size, int post_width, int post_size,
                 int slots, int n_stages, int synapse_type, int type_bits, int delay_bits,
                 const int32_t[::1] index_bits, int64_t[::1] fan_in, bint want_order):
     """The edges of one projection group, encoded.
 
-    pre_idx, post_idx: population indices of each connection (int32);
+    pre_idx, post_idx: population indices of each connection (int32 or uint16);
     ticks: machine delay of each connection (1 .. slots * (n_stages + 1));
     weight_ints: 16-bit machine weight of each connection;
     pre_width / post_width: atoms per slice (the last slice may be shorter);
@@ -96,8 +107,8 @@ def encode_rows(const int32_t[::1] pre_idx, const int32_t[::1] post_idx,
     row_arr = np.empty(n, dtype=np.int32)
     # raw pointers in the passes: through memoryviews the compiler reloads every view's
     # data pointer after each store (they might alias)
-    cdef const int32_t *pre = &pre_idx[0] if n else NULL
-    cdef const int32_t *post = &post_idx[0] if n else NULL
+    cdef const pre_index_t *pre = &pre_idx[0] if n else NULL
+    cdef const post_index_t *post = &post_idx[0] if n else NULL
     cdef const uint16_t *tick_of = &ticks[0] if n else NULL
     cdef const uint16_t *weight_of = &weight_ints[0] if n else NULL
     cdef int64_t *fan = &fan_in[0] if post_size else NULL

@@ -275,8 +275,10 @@ class Projection(common.Projection):
                 raise errors.ConnectionError(
                     f"Projection '{self.label}': {role}-synaptic index {int(indices[bad][0])} "
                     f"is out of range for the {size} {role}-synaptic neurons")
-        # int32 indices (populations are far below 2**31 neurons): half the memory per synapse
-        self._conn_pre, self._conn_post = pre.astype(np.int32), post.astype(np.int32)
+        # uint16 or int32 indices (populations are far below 2**31 neurons): a quarter or
+        # half of the memory of numpy's int64 per connection
+        self._conn_pre = synapses.compact_indices(pre, self.pre.size)
+        self._conn_post = synapses.compact_indices(post, self.post.size)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
         sources, self._value_sources = self._value_sources, {}

@@ -49,8 +49,8 @@ class ConnectionGroup:
     pre: object
     post: object
     ids: np.ndarray                #: indices into the projection's connections; None: all
-    pre_idx: np.ndarray            #: pre population index of each connection (int32)
-    post_idx: np.ndarray           #: post population index of each connection (int32)
+    pre_idx: np.ndarray            #: pre population index of each connection (compact_indices)
+    post_idx: np.ndarray           #: post population index of each connection
     pre_slices: list = None
     post_slices: list = None
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
@@ -84,6 +84,14 @@ class ConnectionGroup:
         return len(self.post_idx) > 0 and int(self.post_idx.min()) < self.post_slices[0].n_atoms
 
 
+def compact_indices(indices, size):
+    """Indices into a population of `size` neurons as uint16 when they fit (at most 65536
+    neurons), else int32: what projections keep and encode_rows reads (no copy if they are
+    already so)."""
+    dtype = np.uint16 if size <= 1 << 16 else np.int32
+    return np.asarray(indices).astype(dtype, copy=False)
+
+
 def connection_groups(projections, population_cores, mts_us, profile):
     """Every projection's groups, with their machine delays and rows' path decided."""
     groups = []
@@ -115,8 +123,8 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
     for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
         ids = None if ids is None else np.asarray(ids, dtype=np.int32)
         group = ConnectionGroup(projection, pre, post, ids,
-                                np.asarray(pre_idx, dtype=np.int32),
-                                np.asarray(post_idx, dtype=np.int32),
+                                compact_indices(pre_idx, pre.size),
+                                compact_indices(post_idx, post.size),
                                 population_cores[pre], population_cores[post],
                                 mts_us=mts_us)
         for slices in (group.pre_slices, group.post_slices):
