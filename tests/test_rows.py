@@ -55,10 +55,10 @@ def groups(draw):
                 delay_bits=(slots - 1).bit_length(), index_bits=index_bits)
 
 
-def encode(g, want_order=True):
+def encode(g, want_order=True, pre_dtype=np.int32, post_dtype=np.int32):
     fan_in = np.zeros(g["post_size"], dtype=np.int64)
     result = _rows.encode_rows(
-        np.array(g["pre"], dtype=np.int32), np.array(g["post"], dtype=np.int32),
+        np.array(g["pre"], dtype=pre_dtype), np.array(g["post"], dtype=post_dtype),
         np.array(g["ticks"], dtype=np.uint16), np.array(g["weights"], dtype=np.uint16),
         g["pre_width"], g["pre_size"], g["post_width"], g["post_size"], g["slots"],
         g["n_stages"], g["synapse_type"], g["type_bits"], g["delay_bits"],
@@ -67,9 +67,12 @@ def encode(g, want_order=True):
 
 
 @settings(max_examples=300, deadline=None)
-@given(g=groups())
-def test_rows_match_the_plain_layout(g):
-    (counts, max_ticks, offset_base, offsets, starts, words, order), fan_in = encode(g)
+@given(g=groups(), pre_dtype=st.sampled_from([np.int32, np.uint16]),
+       post_dtype=st.sampled_from([np.int32, np.uint16]))
+def test_rows_match_the_plain_layout(g, pre_dtype, post_dtype):
+    """(Projections keep indices as uint16 for populations of at most 65536 neurons.)"""
+    (counts, max_ticks, offset_base, offsets, starts, words, order), fan_in = encode(
+        g, pre_dtype=pre_dtype, post_dtype=post_dtype)
     expected = reference(**g)
     n_post_slices = -(-g["post_size"] // g["post_width"])
     assert sorted(int(e) for e in np.flatnonzero(counts)) == sorted(
@@ -168,3 +171,13 @@ def test_division_by_slice_widths_and_slots_near_every_multiple():
         np.testing.assert_array_equal(_rows.floor_divide(values, d), values.astype(np.int64) // d)
     with pytest.raises(ValueError):
         _rows.floor_divide(np.array([1], dtype=np.int32), 0)
+
+
+def test_indices_are_kept_as_uint16_up_to_65536_neurons():
+    from pynn_spinn_virtual.mapping.synapses import compact_indices
+    small = compact_indices(np.array([0, 65535], dtype=np.int64), 65536)
+    assert small.dtype == np.uint16 and small.tolist() == [0, 65535]
+    large = compact_indices(np.array([0, 65536], dtype=np.int64), 65537)
+    assert large.dtype == np.int32 and large.tolist() == [0, 65536]
+    kept = np.array([1, 2], dtype=np.uint16)
+    assert compact_indices(kept, 10) is kept
