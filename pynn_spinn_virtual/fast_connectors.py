@@ -543,9 +543,18 @@ def _full(value, n):
     return np.array(np.broadcast_to(value, (n,)))
 
 
+def _compact(indices):
+    """Connection indices in the smallest of uint16 / int32 that holds them: the parameters
+    are drawn next, with as little else held as possible (the projection keeps its indices
+    so anyway)."""
+    indices = np.asarray(indices)
+    fits16 = indices.size == 0 or (int(indices.min()) >= 0 and int(indices.max()) <= 0xFFFF)
+    return indices.astype(np.uint16 if fits16 else np.int32, copy=False)
+
+
 def _result(plan, pre, post, restart=False, counts=None):
-    pre = np.asarray(pre, dtype=np.int64)
-    post = np.asarray(post, dtype=np.int64)
+    pre = _compact(pre)
+    post = _compact(post)
     values, sources = _evaluate(plan, pre, post, restart, counts)
     if "weight" not in values or "delay" not in values:
         raise Fallback("synapse type without weight and delay")
@@ -730,17 +739,23 @@ def _fixed_number_picks(connector, rng, counts, n_candidates, exclude, snapshots
     return owners, _without_replacement(rng.rng, counts, owners, n_candidates, exclude)
 
 
-def _by_target(projection, rng, sources, targets):
-    """Connections drawn source-first, in PyNN's order (by target, stable), with the synapse
-    parameters drawn after the connector's draws, as PyNN does."""
+def _by_target(projection, rng, drawn):
+    """Connections drawn source-first (`drawn`: [sources, targets], emptied here so that
+    they are freed as soon as they are sorted), in PyNN's order (by target, stable), with
+    the synapse parameters drawn after the connector's draws, as PyNN does."""
     plan = _map_plan(projection)
     if not (plan.parallel_safe or rng.parallel_safe):
         raise Fallback("PyNN's non-parallel-safe branch")
+    sources, targets = drawn
+    drawn.clear()
     # a counting sort: the order of numpy's stable sort, in linear time
     n_post = projection.post.size
     sources, counts = _rows.gather_by_key(np.asarray(targets, dtype=np.int64),
                                           np.asarray(sources, dtype=np.int64), n_post)
-    return _result(plan, sources, np.repeat(np.arange(n_post), counts), counts=counts)
+    del targets
+    sources = _compact(sources)                # before the parameters are drawn
+    return _result(plan, sources, np.repeat(_compact(np.arange(n_post)), counts),
+                   counts=counts)
 
 
 def _fixed_number_post(connector, projection, snapshots):
@@ -750,8 +765,8 @@ def _fixed_number_post(connector, projection, snapshots):
         raise Fallback("FixedNumberPost: n drawn from the connector's rng between targets")
     exclude = not connector.allow_self_connections and projection.pre == projection.post
     counts = _draw_n(connector.n, n_pre, snapshots, "FixedNumberPost n")
-    sources, targets = _fixed_number_picks(connector, rng, counts, n_post, exclude, snapshots)
-    return _by_target(projection, rng, sources, targets)
+    return _by_target(projection, rng, list(
+        _fixed_number_picks(connector, rng, counts, n_post, exclude, snapshots)))
 
 
 def _gen_mask(r):
@@ -811,11 +826,10 @@ def _fixed_total_number(connector, projection, snapshots):
     snapshots.take(rng)
     n_conn = int(bino.next())
     possible_targets = np.arange(n_post)[projection.post._mask_local]
-    sources, target_index = _alternating_randint(rng.rng, n_pre, len(possible_targets), n_conn)
-    # every target is local (one MPI process): the index is the target
-    targets = (target_index if len(possible_targets) == n_post
-               else possible_targets[target_index])
-    return _by_target(projection, rng, sources, targets)
+    drawn = list(_alternating_randint(rng.rng, n_pre, len(possible_targets), n_conn))
+    if len(possible_targets) != n_post:    # (every target is local: the index is the target)
+        drawn[1] = possible_targets[drawn[1]]
+    return _by_target(projection, rng, drawn)
 
 
 def _from_list(connector, projection, snapshots):
