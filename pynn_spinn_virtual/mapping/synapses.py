@@ -54,7 +54,10 @@ class ConnectionGroup:
     pre_slices: list = None
     post_slices: list = None
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
-    ticks: np.ndarray = None       #: machine delay of each connection (uint16)
+    #: machine delay of each connection (uint16); None between the passes where the
+    #: projection draws its delays again (group_ticks computes them again)
+    ticks: np.ndarray = None
+    max_ticks: int = 0             #: the longest machine delay (ticks)
     #: where the expander writes rows, its delays against the whole timesteps asked for
     #: (quantisation.delay_changes), for the quantisation summary; None: the host's only
     delays_changed: tuple = None
@@ -142,6 +145,9 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
             # the expander's delays may lose a tick
             group.delays_changed = quantisation.delay_changes(group_host, group.ticks,
                                                               group_delays)
+        group.max_ticks = int(group.ticks.max()) if len(group.ticks) else 0
+        if projection._draws_again("delay"):
+            group.ticks = None      # 2 bytes per connection less until encoded
         groups.append(group)
     return groups
 
@@ -161,12 +167,23 @@ def machine_ticks(group, host_ticks, delays):
     return ticks
 
 
+def group_ticks(group, one_off=False):
+    """The machine delay of each connection of a group whose rows' paths are decided
+    (group.ticks, or computed again from the projection's requested delays; `one_off`: the
+    delays drawn again for this only, not kept for other askers)."""
+    if group.ticks is not None:
+        return group.ticks
+    projection = group.projection
+    delays = group.take(projection._requested_now("delay") if one_off
+                        else projection._conn_delay)
+    host = _ticks16(connectivity.host_delay_ticks(delays, group.mts_us))
+    return machine_ticks(group, host, delays)
+
+
 def machine_values(group):
     """(16-bit weights, delays in ticks) the machine holds for an encoded group, computed
     again from the projection's connections (the mapper keeps no copy of them)."""
-    delays = group.take(group.projection._conn_delay)
-    host = _ticks16(connectivity.host_delay_ticks(delays, group.mts_us))
-    return weight_ints(group, group.scale), machine_ticks(group, host, delays)
+    return weight_ints(group, group.scale), group_ticks(group)
 
 
 def _ticks16(ticks):
@@ -181,7 +198,7 @@ def delay_stages(groups, profile):
     """{pre population: delay-extension stages its longest delay needs} (0: none)."""
     stages_of = {}
     for group in groups:
-        longest = int(group.ticks.max()) if len(group.ticks) else 0
+        longest = group.max_ticks
         stage = max(0, (longest - 1) // profile.delay_slots)
         if stage > profile.max_delay_stages:
             projection = group.projection
@@ -234,7 +251,8 @@ def check_single_signs(groups, profile):
         positive, negative = weights > 0, weights < 0
         if not (positive.any() and negative.any()):
             continue
-        edge_key = group.pair_of() * 2 + (group.ticks > profile.delay_slots)
+        edge_key = group.pair_of() * 2 + (group_ticks(group, one_off=True)
+                                          > profile.delay_slots)
         n_keys = 2 * group.n_pairs
         both = ((np.bincount(edge_key, positive, n_keys) > 0)
                 & (np.bincount(edge_key, negative, n_keys) > 0)
@@ -308,19 +326,21 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     projection = group.projection
     synapse_type = projection._synapse_type_index
     scale = shifts_scales[synapse_type]
-    weights = group.take(projection._conn_weight)
+    # drawn again for this only (if the projection draws them again): not kept for others
+    weights = group.take(projection._requested_now("weight"))
     ints = weight_ints(group, scale, weights)
     group.scale = scale
     projection._record_machine_group(group, ints)
     group.changes = quantisation.changes(weights, ints, scale, group.delays_changed)
     del weights
+    ticks = group_ticks(group, one_off=True)
     post_slices, pre_slices = group.post_slices, group.pre_slices
     # the word layout every post core was given (mapping._set_core_layout)
     layout = post_slices[0].extra
     index_bits = np.array([s.extra["index_bits"] for s in post_slices], dtype=np.int32)
     plastic = projection._is_plastic
     counts, max_ticks, offset_base, offsets, starts, words, order = _rows.encode_rows(
-        group.pre_idx, group.post_idx, group.ticks, ints,
+        group.pre_idx, group.post_idx, ticks, ints,
         pre_slices[0].n_atoms, group.pre.size, post_slices[0].n_atoms, group.post.size,
         profile.delay_slots, stages, synapse_type, layout["type_bits"], layout["delay_bits"],
         index_bits, fan_in, plastic)
