@@ -14,7 +14,7 @@ list connections by target (:func:`run_positions` numbers the connections of eac
 """
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
 
 
 # Division by a divisor fixed for a whole pass, without the divide instruction (the passes
@@ -284,5 +284,53 @@ def run_positions(const int64_t[::1] starts, const int64_t[::1] counts):
         for j in range(n_runs):
             for r in range(counts[j]):
                 out[at] = starts[j] + r
+                at += 1
+    return out_arr
+
+
+def positions_after_true(const uint8_t[::1] flags, const int64_t[::1] ranks):
+    """For every rank r (non-decreasing, >= 0): the position just after the r-th true flag
+    (0 for r = 0), in one pass (``np.flatnonzero(flags)[r - 1] + 1`` without the positions
+    of every flag)."""
+    cdef Py_ssize_t n = flags.shape[0], k, n_ranks = ranks.shape[0], i = 0
+    cdef int64_t seen = 0
+    out_arr = np.zeros(n_ranks, dtype=np.int64)
+    cdef int64_t[::1] out = out_arr
+    for k in range(n_ranks):
+        if ranks[k] < 0 or (k and ranks[k] < ranks[k - 1]):
+            raise ValueError("positions_after_true: ranks must be non-decreasing and >= 0")
+    k = 0
+    with nogil:
+        while k < n_ranks and ranks[k] == 0:
+            k += 1
+        while i < n and k < n_ranks:
+            if flags[i]:
+                seen += 1
+                while k < n_ranks and ranks[k] == seen:
+                    out[k] = i + 1
+                    k += 1
+            i += 1
+    if k < n_ranks:
+        raise ValueError("positions_after_true: fewer true flags than the largest rank")
+    return out_arr
+
+
+def gather_runs(const double[::1] values, const int64_t[::1] starts,
+                const int64_t[::1] counts):
+    """values[starts[j]:starts[j] + counts[j]] for every run j, concatenated."""
+    cdef Py_ssize_t j, n_runs = counts.shape[0]
+    cdef int64_t r, total = 0, at = 0
+    if starts.shape[0] != n_runs:
+        raise ValueError("gather_runs: starts and counts differ in length")
+    for j in range(n_runs):
+        if counts[j] < 0 or starts[j] < 0 or starts[j] + counts[j] > values.shape[0]:
+            raise ValueError("gather_runs: a run outside the values")
+        total += counts[j]
+    out_arr = np.empty(total, dtype=np.float64)
+    cdef double[::1] out = out_arr
+    with nogil:
+        for j in range(n_runs):
+            for r in range(counts[j]):
+                out[at] = values[starts[j] + r]
                 at += 1
     return out_arr

@@ -480,22 +480,8 @@ class _NormalStream:
         node_seg = np.repeat(np.arange(len(starts)), n_bad)
         node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
         replacement = starts[node_seg] + counts[node_seg] + node_i    # stream position
-        root = len(node_seg)                                          # sentinel node
-        still_bad = ~self.good[replacement]
-        pointer = np.full(root + 1, root)
-        pointer[:root][still_bad] = (first_node[node_seg[still_bad]]
-                                     + np.searchsorted(self.badpos, replacement[still_bad])
-                                     - bad_before[node_seg[still_bad]])
-        rounds = np.ones(root + 1, dtype=np.int64)
-        rounds[root] = 0
-        last = np.arange(root + 1)
-        while True:
-            jump = pointer[pointer]
-            if np.array_equal(jump, pointer):
-                break
-            rounds = rounds + rounds[pointer]
-            last = np.where(pointer != root, last[pointer], last)
-            pointer = jump
+        last, rounds = _follow_replacements(self.good, self.badpos, first_node, node_seg,
+                                            replacement, bad_before)
         position = segments.positions(starts)             # each slot's first value
         out = self.values[position]
         bad = np.flatnonzero(~self.good[position])
@@ -519,20 +505,83 @@ def _clipped_values(rd, segments, restart):
     counts = segments.counts
     stream = _NormalStream(rd)
     if restart:
-        starts = np.zeros(len(counts), dtype=np.int64)
-    else:
-        # usually every value is in range (e.g. weights clipped at 0, far from the mean):
-        # then the draws are the stream as it comes, without the bookkeeping of redraws
-        first = stream.draw(int(counts.sum()))
-        good = stream.in_range(first)
-        if good.all():
-            return first
-        stream.add(first, good)
-        # column j starts just after the (counts[0] + ... + counts[j-1])-th in-range value
-        before = np.cumsum(counts) - counts
-        stream.ensure_goods(int(counts.sum()))
-        starts = np.where(before > 0, stream.goodpos[np.maximum(before - 1, 0)] + 1, 0)
-    return stream.assign(starts, segments)
+        return stream.assign(np.zeros(len(counts), dtype=np.int64), segments)
+    # usually every value is in range (e.g. weights clipped at 0, far from the mean): then
+    # the draws are the stream as it comes
+    values = stream.draw(int(counts.sum()))
+    good = stream.in_range(values)
+    if good.all():
+        return values
+    return _clipped_columns(stream, values, good, segments)
+
+
+def _clipped_columns(stream, values, good, segments):
+    """The values of column after column of 'normal_clipped' draws continuing each other
+    (a MapConnector's columns), from the stream's first `values` (`good`: in range) and as
+    many more as needed.  What `_NormalStream.assign` computes for these columns, holding
+    only the stream, its flags and the result (no position of every value): column j
+    starts just after the (counts[0] + ... + counts[j-1])-th in-range value and ends just
+    after the (counts[0] + ... + counts[j])-th."""
+    counts = segments.counts
+    total = int(counts.sum())
+    n_good = int(np.count_nonzero(good))
+    while n_good < total:       # the redraws of the last column need a few more values
+        have = len(values)
+        fraction = (n_good + 1) / (have + 1)
+        if have > 1000 and fraction < 1e-3:
+            raise Fallback("'normal_clipped' range almost never hit")
+        new = stream.draw(int((total - n_good) / max(fraction, 1e-3) * 1.02) + 64)
+        new_good = stream.in_range(new)
+        values, good = np.concatenate((values, new)), np.concatenate((good, new_good))
+        n_good += int(np.count_nonzero(new_good))
+    bounds = _rows.positions_after_true(good.view(np.uint8),
+                                        np.concatenate(([0], np.cumsum(counts))))
+    starts, ends = bounds[:-1], bounds[1:]
+    badpos = np.flatnonzero(~good)
+    bad_before = starts - (np.cumsum(counts) - counts)     # out-of-range values before
+    n_bad = np.searchsorted(badpos, ends) - bad_before
+    # one node per out-of-range value of each column (its i-th), replaced by the value at
+    # starts + counts + i; a replacement out of range is itself a node: follow the chains
+    first_node = np.cumsum(n_bad) - n_bad
+    node_seg = np.repeat(np.arange(len(starts)), n_bad)
+    node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
+    replacement = starts[node_seg] + counts[node_seg] + node_i
+    last, rounds = _follow_replacements(good, badpos, first_node, node_seg, replacement,
+                                        bad_before)
+    out = _rows.gather_runs(values, starts, counts)
+    # the slots whose first value was out of range
+    column = np.searchsorted(starts, badpos, side="right") - 1
+    in_slot = badpos < starts[column] + counts[column]
+    slot_bad, slot_column = badpos[in_slot], column[in_slot]
+    if len(slot_bad):
+        node = first_node[slot_column] + np.flatnonzero(in_slot) - bad_before[slot_column]
+        if rounds[node].max() > MAX_REDRAWS:
+            raise Fallback("'normal_clipped' needs more redraws than PyNN allows")
+        out[segments.first[slot_column] + slot_bad - starts[slot_column]] = \
+            values[replacement[last[node]]]
+    return out
+
+
+def _follow_replacements(good, badpos, first_node, node_seg, replacement, bad_before):
+    """(the last node of each node's chain of replacements, the chain's length in rounds),
+    by pointer doubling over the out-of-range values only."""
+    root = len(node_seg)                                          # sentinel node
+    still_bad = ~good[replacement]
+    pointer = np.full(root + 1, root)
+    pointer[:root][still_bad] = (first_node[node_seg[still_bad]]
+                                 + np.searchsorted(badpos, replacement[still_bad])
+                                 - bad_before[node_seg[still_bad]])
+    rounds = np.ones(root + 1, dtype=np.int64)
+    rounds[root] = 0
+    last = np.arange(root + 1)
+    while True:
+        jump = pointer[pointer]
+        if np.array_equal(jump, pointer):
+            break
+        rounds = rounds + rounds[pointer]
+        last = np.where(pointer != root, last[pointer], last)
+        pointer = jump
+    return last, rounds
 
 
 def _full(value, n):

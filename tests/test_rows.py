@@ -181,3 +181,32 @@ def test_indices_are_kept_as_uint16_up_to_65536_neurons():
     assert large.dtype == np.int32 and large.tolist() == [0, 65536]
     kept = np.array([1, 2], dtype=np.uint16)
     assert compact_indices(kept, 10) is kept
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.booleans(), max_size=200), st.data())
+def test_positions_after_true_are_numpys(flags, data):
+    flags = np.array(flags, dtype=bool)
+    n_true = int(flags.sum())
+    ranks = np.sort(np.array(data.draw(st.lists(st.integers(0, n_true), max_size=20)),
+                             dtype=np.int64))
+    expected = [0 if r == 0 else int(np.flatnonzero(flags)[r - 1]) + 1 for r in ranks]
+    assert _rows.positions_after_true(flags.view(np.uint8), ranks).tolist() == expected
+    with pytest.raises(ValueError):
+        _rows.positions_after_true(flags.view(np.uint8), np.array([n_true + 1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(allow_nan=False), min_size=1, max_size=60), st.data())
+def test_gather_runs_is_the_concatenated_slices(values, data):
+    values = np.array(values)
+    runs = data.draw(st.lists(st.tuples(st.integers(0, len(values) - 1), st.integers(0, 5)),
+                              max_size=10))
+    runs = [(s, min(c, len(values) - s)) for s, c in runs]
+    starts = np.array([s for s, _ in runs], dtype=np.int64)
+    counts = np.array([c for _, c in runs], dtype=np.int64)
+    expected = np.concatenate([values[s:s + c] for s, c in runs] + [np.zeros(0)])
+    assert np.array_equal(_rows.gather_runs(values, starts, counts), expected)
+    with pytest.raises(ValueError):
+        _rows.gather_runs(values, np.array([len(values)], dtype=np.int64),
+                          np.array([1], dtype=np.int64))
