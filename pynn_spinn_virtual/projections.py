@@ -352,6 +352,9 @@ class Projection(common.Projection):
         if isinstance(before, fast_connectors.RandomValues):
             before.forget()
         self._stored[name] = values
+        if name == "weight":
+            # known without drawing them again (the mapper's sign check asks)
+            self._weights_mixed = bool(np.any(values > 0) and np.any(values < 0))
 
     _conn_weight = property(lambda self: self._requested("weight"),
                             lambda self, values: self._set_requested("weight", values),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import _rows, connectivity, quantisation, threads, weight_scaling
+from .. import _rows, connectivity, memory, quantisation, threads, weight_scaling
 from ..exceptions import MappingError
 from . import generation
 
@@ -110,6 +110,9 @@ def connection_groups(projections, population_cores, mts_us, profile):
         for projection, (delays, host_ticks) in zip(chunk, delays_of):
             groups += _projection_groups(projection, delays, host_ticks, population_cores,
                                          direct_bytes, mts_us, profile)
+        if large:
+            del delays_of, delays, host_ticks
+            memory.give_back()
     return groups
 
 
@@ -245,7 +248,8 @@ def check_single_signs(groups, profile):
     found = []
     for order, group in enumerate(groups):
         projection = group.projection
-        if projection._weights_from_list() or group.machine.all():
+        if (projection._weights_from_list() or group.machine.all()
+                or not projection._weights_mixed):
             continue
         weights = group.take(projection._conn_weight)
         positive, negative = weights > 0, weights < 0
@@ -306,6 +310,8 @@ def encode_all(groups, population, scales, delay_cores, stages, profile):
         fan_in = np.zeros(population.size, dtype=np.int64)
         for group in own:
             encode(group, scales, fan_in, delay_cores, stages.get(group.pre, 0), profile)
+        if len(own[0].projection) >= PARALLEL_ENCODE_MIN:
+            memory.give_back()          # its temporaries, before the next projection's
         return fan_in
 
     calls = [functools.partial(encode_projection, own) for own in by_projection.values()]
