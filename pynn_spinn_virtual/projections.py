@@ -336,10 +336,6 @@ class Projection(common.Projection):
             return stored.values()
         return stored
 
-    def _draws_again(self, name):
-        """True if the projection keeps `name` as generator states, not values."""
-        return isinstance(self._stored.get(name), fast_connectors.RandomValues)
-
     def _requested_now(self, name):
         """Like _requested, for a one-off use: values drawn again are not kept for others."""
         stored = self._stored.get(name)

@@ -54,8 +54,8 @@ class ConnectionGroup:
     pre_slices: list = None
     post_slices: list = None
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
-    #: machine delay of each connection (uint16); None between the passes where the
-    #: projection draws its delays again (group_ticks computes them again)
+    #: machine delay of each connection (uint16); None once encoded (group_ticks computes
+    #: them again)
     ticks: np.ndarray = None
     max_ticks: int = 0             #: the longest machine delay (ticks)
     #: where the expander writes rows, its delays against the whole timesteps asked for
@@ -149,8 +149,6 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
             group.delays_changed = quantisation.delay_changes(group_host, group.ticks,
                                                               group_delays)
         group.max_ticks = int(group.ticks.max()) if len(group.ticks) else 0
-        if projection._draws_again("delay"):
-            group.ticks = None      # 2 bytes per connection less until encoded
         groups.append(group)
     return groups
 
@@ -170,15 +168,13 @@ def machine_ticks(group, host_ticks, delays):
     return ticks
 
 
-def group_ticks(group, one_off=False):
+def group_ticks(group):
     """The machine delay of each connection of a group whose rows' paths are decided
-    (group.ticks, or computed again from the projection's requested delays; `one_off`: the
-    delays drawn again for this only, not kept for other askers)."""
+    (group.ticks until it is encoded, then computed again from the projection's requested
+    delays)."""
     if group.ticks is not None:
         return group.ticks
-    projection = group.projection
-    delays = group.take(projection._requested_now("delay") if one_off
-                        else projection._conn_delay)
+    delays = group.take(group.projection._conn_delay)
     host = _ticks16(connectivity.host_delay_ticks(delays, group.mts_us))
     return machine_ticks(group, host, delays)
 
@@ -255,8 +251,7 @@ def check_single_signs(groups, profile):
         positive, negative = weights > 0, weights < 0
         if not (positive.any() and negative.any()):
             continue
-        edge_key = group.pair_of() * 2 + (group_ticks(group, one_off=True)
-                                          > profile.delay_slots)
+        edge_key = group.pair_of() * 2 + (group.ticks > profile.delay_slots)
         n_keys = 2 * group.n_pairs
         both = ((np.bincount(edge_key, positive, n_keys) > 0)
                 & (np.bincount(edge_key, negative, n_keys) > 0)
@@ -339,7 +334,7 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     projection._record_machine_group(group, ints)
     group.changes = quantisation.changes(weights, ints, scale, group.delays_changed)
     del weights
-    ticks = group_ticks(group, one_off=True)
+    ticks = group.ticks
     post_slices, pre_slices = group.post_slices, group.pre_slices
     # the word layout every post core was given (mapping._set_core_layout)
     layout = post_slices[0].extra
