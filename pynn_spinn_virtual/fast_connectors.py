@@ -369,7 +369,7 @@ class RandomValues:
     """The values of one random synapse parameter of a projection, drawn again on demand:
     the parameter's own copy of its generator (see the module's docstring), its state
     before the draw, and the connections of each connected column.  A large projection
-    keeps this instead of its weights or delays (Projection._stored_values)."""
+    keeps this instead of its weights or delays (Projection._stored)."""
 
     def __init__(self, rd, segments, restart):
         self.rd = rd
@@ -448,11 +448,10 @@ class _NormalStream:
     def in_range(self, new):
         return ~((new > self.high) | (new < self.low))     # PyNN's test, negated
 
-    def add(self, new, good=None):
+    def add(self, new):
         """Values drawn next (draw()) into the stream."""
         have = len(self.values)
-        if good is None:
-            good = self.in_range(new)
+        good = self.in_range(new)
         self.goodpos = _appended(self.goodpos, np.flatnonzero(good) + have)
         self.badpos = _appended(self.badpos, np.flatnonzero(~good) + have)
         self.values = _appended(self.values, new)

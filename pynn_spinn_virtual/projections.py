@@ -331,6 +331,8 @@ class Projection(common.Projection):
 
     # -- the connections' weights and delays ----------------------------------------------
     def _requested(self, name):
+        """The requested `name` ("weight"/"delay") of every connection, drawn again if the
+        projection keeps generator states (read-only then)."""
         stored = self._stored.get(name)
         if isinstance(stored, fast_connectors.RandomValues):
             return stored.values()

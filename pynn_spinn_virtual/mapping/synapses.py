@@ -124,6 +124,7 @@ def _requested_delays(projection, mts_us):
 
 def _projection_groups(projection, delays, host_ticks, population_cores, direct_bytes,
                        mts_us, profile):
+    """The groups of one projection (`delays`, `host_ticks`: of all its connections)."""
     projection._start_machine_values()
     groups = []
     for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
