@@ -267,17 +267,29 @@ def gather_by_key(const int64_t[:] keys, const int64_t[:] values, int64_t n_keys
     return out_arr, counts_arr
 
 
+cdef int64_t _runs_total(str name, const int64_t[::1] starts, const int64_t[::1] counts,
+                        int64_t limit) except -1:
+    """The positions in runs j of counts[j] positions from starts[j]; every run must end
+    at or before `limit` (-1: no limit)."""
+    cdef Py_ssize_t j, n_runs = counts.shape[0]
+    cdef int64_t total = 0
+    if starts.shape[0] != n_runs:
+        raise ValueError(f"{name}: starts and counts differ in length")
+    for j in range(n_runs):
+        if counts[j] < 0:
+            raise ValueError(f"{name}: a negative count")
+        if limit >= 0 and (starts[j] < 0 or starts[j] + counts[j] > limit):
+            raise ValueError(f"{name}: a run outside the values")
+        total += counts[j]
+    return total
+
+
 def run_positions(const int64_t[::1] starts, const int64_t[::1] counts):
     """Runs j of counts[j] positions starting at starts[j], concatenated: what
     ``np.repeat(starts, counts) + rank in run`` gives, in one pass."""
     cdef Py_ssize_t j, n_runs = counts.shape[0]
-    cdef int64_t r, total = 0, at = 0
-    if starts.shape[0] != n_runs:
-        raise ValueError("run_positions: starts and counts differ in length")
-    for j in range(n_runs):
-        if counts[j] < 0:
-            raise ValueError("run_positions: a negative count")
-        total += counts[j]
+    cdef int64_t r, at = 0
+    cdef int64_t total = _runs_total("run_positions", starts, counts, -1)
     out_arr = np.empty(total, dtype=np.int64)
     cdef int64_t[::1] out = out_arr
     with nogil:
@@ -319,13 +331,8 @@ def gather_runs(const double[::1] values, const int64_t[::1] starts,
                 const int64_t[::1] counts):
     """values[starts[j]:starts[j] + counts[j]] for every run j, concatenated."""
     cdef Py_ssize_t j, n_runs = counts.shape[0]
-    cdef int64_t r, total = 0, at = 0
-    if starts.shape[0] != n_runs:
-        raise ValueError("gather_runs: starts and counts differ in length")
-    for j in range(n_runs):
-        if counts[j] < 0 or starts[j] < 0 or starts[j] + counts[j] > values.shape[0]:
-            raise ValueError("gather_runs: a run outside the values")
-        total += counts[j]
+    cdef int64_t r, at = 0
+    cdef int64_t total = _runs_total("gather_runs", starts, counts, values.shape[0])
     out_arr = np.empty(total, dtype=np.float64)
     cdef double[::1] out = out_arr
     with nogil:
