@@ -6,6 +6,7 @@ expander compute them differently (docs/toolchain6.md, Q3); the words and rows t
 are laid out by :mod:`pynn_spinn_virtual._rows` for the mapper
 (:mod:`pynn_spinn_virtual.mapping.synapses`).
 """
+import functools
 import math
 
 import numpy as np
@@ -19,11 +20,32 @@ _US_PER_MS = 1000.0
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
 # (each conversion is one C pass of pynn_spinn_virtual._fixed over the array; the s16.15
 # encoding converts a repeated value once, fixedpoint.once_per_repeated_value)
+def is_constant(values):
+    """True for a 1-d array whose values are one value repeated by a zero stride (how
+    projections keep a constant weight or delay: 8 bytes, not 8 per connection)."""
+    return (isinstance(values, np.ndarray) and values.ndim == 1 and len(values) > 1
+            and values.strides[0] == 0)
+
+
+def _once_if_constant(convert):
+    """A conversion of one value per connection, done once for a constant array (the result
+    is a full array: the rows need every connection's)."""
+    @functools.wraps(convert)
+    def wrapper(values, *args):
+        if is_constant(values):
+            one = convert(values[:1], *args)
+            return np.full(len(values), one[0], dtype=one.dtype)
+        return convert(values, *args)
+    return wrapper
+
+
+@_once_if_constant
 def host_weight_ints(weights, factor):
     """Rows written by the host: ``rint(|w * factor|) & 0xFFFF`` (half to even), uint16."""
     return _shaped(weights, _fixed.host_weight_ints(_doubles(weights), float(factor)))
 
 
+@_once_if_constant
 def expander_weight_ints(weights, factor):
     """Rows generated on chip by the synapse expander: ``floor(|S1615(w)| * factor)``, 16 bits.
 
@@ -38,12 +60,14 @@ def expander_weight_ints(weights, factor):
     return _shaped(weights, _fixed.expander_weight_ints(_bits(weights), shift))
 
 
+@_once_if_constant
 def host_delay_ticks(delays_ms, mts_us):
     """Host rows: ``rint(d * (1000 / mts))`` ticks (int32; absurdly long delays saturate at
     the int32 maximum rather than wrap, so that they still fail the delay limit)."""
     return _shaped(delays_ms, _fixed.host_delay_ticks(_doubles(delays_ms), _US_PER_MS / mts_us))
 
 
+@_once_if_constant
 def expander_delay_ticks(delays_ms, mts_us):
     """On-chip rows: ``S1615(d) * S1615(1000 / mts)``, floored, truncated to ticks, at least 1.
 
@@ -56,6 +80,7 @@ def expander_delay_ticks(delays_ms, mts_us):
 def _shaped(values, result):
     """The flat result of a C pass, in the shape of the values (a scalar for a scalar)."""
     return result[0] if np.ndim(values) == 0 else result.reshape(np.shape(values))
+
 
 
 def _doubles(values):

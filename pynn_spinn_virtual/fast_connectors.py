@@ -584,10 +584,13 @@ def _follow_replacements(good, badpos, first_node, node_seg, replacement, bad_be
 
 
 def _full(value, n):
-    """`value` as a float array of n values (drawn values are taken as they are)."""
+    """`value` as a float array of n values (drawn values are taken as they are; a single
+    value is repeated by a zero stride, connectivity.is_constant)."""
     value = np.asarray(value, dtype=float)
     if value.shape == (n,) and value.flags.writeable and value.flags.owndata:
         return value
+    if value.ndim == 0:
+        return np.broadcast_to(value, (n,))
     return np.array(np.broadcast_to(value, (n,)))
 
 

@@ -314,6 +314,8 @@ class Projection(common.Projection):
                 f"({dt} ms); the smallest delay on SpiNNaker is one timestep")
         if not isinstance(self._delay_spec(), RandomDistribution):
             rounded = connectivity.round_delays_to_timestep(delay_ms, mts)
+            if connectivity.is_constant(delay_ms):          # stays one repeated value
+                rounded = np.broadcast_to(rounded[0], delay_ms.shape)
             if np.any(np.abs(rounded - delay_ms) > 1e-9 * np.maximum(1.0, delay_ms)):
                 warnings.warn(f"Projection '{self.label}': delays rounded to whole timesteps "
                               f"of {dt} ms")

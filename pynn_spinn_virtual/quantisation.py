@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _fixed
+from . import _fixed, connectivity
 
 #: relative change above which a projection is reported
 TOLERANCE = 0.01
@@ -67,9 +67,17 @@ def changes(requested, machine_ints, scale, delays_changed=None):
     scale`` in native units: how many non-zero ones became 0, the largest relative change of
     |w|); `delays_changed`: what delay_changes() found, if the delays may have changed."""
     n = len(requested)
-    n_zeroed, largest, smallest = _fixed.compare_weights(
-        np.ascontiguousarray(requested, dtype=np.float64),
-        np.ascontiguousarray(machine_ints, dtype=np.uint16), float(scale))
+    machine_ints = np.asarray(machine_ints)
+    if connectivity.is_constant(requested) and machine_ints.min() == machine_ints.max():
+        # one weight, one machine weight (host and expander may differ: both checked)
+        n_zeroed, largest, smallest = _fixed.compare_weights(
+            np.ascontiguousarray(requested[:1], dtype=np.float64),
+            np.ascontiguousarray(machine_ints[:1], dtype=np.uint16), float(scale))
+        n_zeroed *= n
+    else:
+        n_zeroed, largest, smallest = _fixed.compare_weights(
+            np.ascontiguousarray(requested, dtype=np.float64),
+            np.ascontiguousarray(machine_ints, dtype=np.uint16), float(scale))
     result = GroupChanges(
         n_connections=n, n_zeroed=n_zeroed,
         max_relative_change=largest, smallest_weight=smallest)

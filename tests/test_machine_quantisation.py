@@ -2,11 +2,12 @@
 docs/toolchain6.md (Q3) written out with numpy, and the quantisation summary's comparison
 against a plain loop."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from pynn_spinn_virtual import _fixed, connectivity, fixedpoint
+from pynn_spinn_virtual import _fixed, connectivity, fixedpoint, quantisation
 
 finite = st.floats(-60000.0, 60000.0, allow_nan=False)
 values = arrays(np.float64, st.integers(0, 80), elements=finite)
@@ -53,3 +54,29 @@ def test_compare_weights_is_the_plain_loop(requested, scale):
             smallest = min(smallest, r)
             zeroed += machine == 0
     assert _fixed.compare_weights(requested, ints, scale) == (zeroed, largest, smallest)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0.0, 30.0, allow_nan=False), st.integers(2, 50),
+       st.sampled_from([2.0 ** k for k in range(0, 17)]), st.sampled_from([1000.0, 100.0]))
+def test_a_constant_array_converts_like_its_copy(value, n, scale, mts_us):
+    """Projections keep a constant weight or delay as one value repeated by a zero stride;
+    every conversion gives what it gives for the full array."""
+    constant = np.broadcast_to(np.float64(value), (n,))
+    full = np.full(n, value)
+    assert connectivity.is_constant(constant) and not connectivity.is_constant(full)
+    for convert, arg in ((connectivity.host_weight_ints, scale),
+                         (connectivity.expander_weight_ints, scale),
+                         (connectivity.host_delay_ticks, mts_us),
+                         (connectivity.expander_delay_ticks, mts_us)):
+        try:
+            expected = convert(full, arg)
+        except ValueError:
+            with pytest.raises(ValueError):
+                convert(constant, arg)
+            continue
+        got = convert(constant, arg)
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)
+        assert got.flags.c_contiguous
+    ints = connectivity.host_weight_ints(full, scale)
+    assert quantisation.changes(constant, ints, scale) == quantisation.changes(full, ints, scale)
