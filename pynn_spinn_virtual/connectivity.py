@@ -82,7 +82,6 @@ def _shaped(values, result):
     return result[0] if np.ndim(values) == 0 else result.reshape(np.shape(values))
 
 
-
 def _doubles(values):
     return np.ascontiguousarray(np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel())
 
