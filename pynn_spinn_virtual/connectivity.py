@@ -6,7 +6,6 @@ expander compute them differently (docs/toolchain6.md, Q3); the words and rows t
 are laid out by :mod:`pynn_spinn_virtual._rows` for the mapper
 (:mod:`pynn_spinn_virtual.mapping.synapses`).
 """
-import functools
 import math
 
 import numpy as np
@@ -20,23 +19,9 @@ _US_PER_MS = 1000.0
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
 # (each conversion is one C pass of pynn_spinn_virtual._fixed over the array; the s16.15
 # encoding converts a repeated value once, fixedpoint.once_per_repeated_value)
-def is_constant(values):
-    """True for a 1-d array whose values are one value repeated by a zero stride (how
-    projections keep a constant weight or delay: 8 bytes, not 8 per connection)."""
-    return (isinstance(values, np.ndarray) and values.ndim == 1 and len(values) > 1
-            and values.strides[0] == 0)
-
-
-def _once_if_constant(convert):
-    """A conversion of one value per connection, done once for a constant array (the result
-    is a full array: the rows need every connection's)."""
-    @functools.wraps(convert)
-    def wrapper(values, *args):
-        if is_constant(values):
-            one = convert(values[:1], *args)
-            return np.full(len(values), one[0], dtype=one.dtype)
-        return convert(values, *args)
-    return wrapper
+#: the machine's conversions of a zero-stride constant array (fixedpoint.is_constant) are
+#: done once; a full array is not scanned for repeats (the scan would cost a C pass)
+_once_if_constant = fixedpoint.converted_once_when(fixedpoint.is_constant)
 
 
 @_once_if_constant

@@ -57,6 +57,7 @@ from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
 from . import _replay, _rows, threads
+from .mapping import synapses
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -585,7 +586,7 @@ def _follow_replacements(good, badpos, first_node, node_seg, replacement, bad_be
 
 def _full(value, n):
     """`value` as a float array of n values (drawn values are taken as they are; a single
-    value is repeated by a zero stride, connectivity.is_constant)."""
+    value is repeated by a zero stride, fixedpoint.is_constant)."""
     value = np.asarray(value, dtype=float)
     if value.shape == (n,) and value.flags.writeable and value.flags.owndata:
         return value
@@ -595,12 +596,13 @@ def _full(value, n):
 
 
 def _compact(indices):
-    """Connection indices in the smallest of uint16 / int32 that holds them: the parameters
-    are drawn next, with as little else held as possible (the projection keeps its indices
-    so anyway)."""
+    """Connection indices as the projection keeps them (synapses.compact_indices), decided
+    by their largest value: the parameters are drawn next, with as little else held as
+    possible."""
     indices = np.asarray(indices)
-    fits16 = indices.size == 0 or (int(indices.min()) >= 0 and int(indices.max()) <= 0xFFFF)
-    return indices.astype(np.uint16 if fits16 else np.int32, copy=False)
+    if indices.size and int(indices.min()) < 0:      # refused by the projection, by name
+        return indices.astype(np.int32, copy=False)
+    return synapses.compact_indices(indices, int(indices.max()) + 1 if indices.size else 0)
 
 
 def _result(plan, pre, post, restart=False, counts=None):

@@ -20,22 +20,39 @@ U032_MIN = 0.0
 U032_MAX = 1.0 - 2.0 ** -32
 
 
+def is_constant(values):
+    """True for a 1-d array whose values are one value repeated by a zero stride (how
+    projections keep a constant weight or delay: 8 bytes, not 8 per connection)."""
+    return (isinstance(values, np.ndarray) and values.ndim == 1 and len(values) > 1
+            and values.strides[0] == 0)
+
+
 def is_one_repeated_value(values):
-    """True for a 1-d array holding one value (not NaN) many times."""
+    """True for a 1-d array holding one value (not NaN) many times: repeated by a zero
+    stride (told for free), or found so by a scan of a large array."""
+    if is_constant(values):
+        return values[0] == values[0]
     return values.ndim == 1 and values.size > 64 and values[0] == values.min() == values.max()
 
 
-def once_per_repeated_value(convert):
-    """Decorates an elementwise conversion of a 1-d float array: a large array of one
-    repeated value (the constant weight or delay of a large projection) is converted once."""
-    @functools.wraps(convert)
-    def wrapper(values, *args):
-        arr = np.asarray(values, dtype=np.float64)
-        if is_one_repeated_value(arr):
-            one = np.asarray(convert(arr[:1], *args))
-            return np.full(arr.shape, one[0], dtype=one.dtype)
-        return convert(values, *args)
-    return wrapper
+def converted_once_when(is_one_value):
+    """Decorator: an elementwise conversion of a 1-d float array converts one value when
+    `is_one_value(array)` says the array repeats it, and repeats the result (a full array)."""
+    def decorate(convert):
+        @functools.wraps(convert)
+        def wrapper(values, *args):
+            arr = np.asarray(values, dtype=np.float64)
+            if is_one_value(arr):
+                one = np.asarray(convert(arr[:1], *args))
+                return np.full(arr.shape, one[0], dtype=one.dtype)
+            return convert(values, *args)
+        return wrapper
+    return decorate
+
+
+#: the constant weight or delay of a large projection is converted once, also when it is
+#: a full array (a scan tells)
+once_per_repeated_value = converted_once_when(is_one_repeated_value)
 
 
 def _encode(values, scale, lo, hi, dtype, type_name):

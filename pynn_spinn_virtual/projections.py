@@ -20,7 +20,7 @@ from pyNN.parameters import LazyArray
 from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
-from . import connectivity, fast_connectors, portal_warnings, simulator
+from . import connectivity, fast_connectors, fixedpoint, portal_warnings, simulator
 from .exceptions import DelayExtensionError
 from .mapping import generation, synapses
 from .standardmodels.synapses import STDPMechanism, StaticSynapse
@@ -314,7 +314,7 @@ class Projection(common.Projection):
                 f"({dt} ms); the smallest delay on SpiNNaker is one timestep")
         if not isinstance(self._delay_spec(), RandomDistribution):
             rounded = connectivity.round_delays_to_timestep(delay_ms, mts)
-            if connectivity.is_constant(delay_ms):          # stays one repeated value
+            if fixedpoint.is_constant(delay_ms):          # stays one repeated value
                 rounded = np.broadcast_to(rounded[0], delay_ms.shape)
             if np.any(np.abs(rounded - delay_ms) > 1e-9 * np.maximum(1.0, delay_ms)):
                 warnings.warn(f"Projection '{self.label}': delays rounded to whole timesteps "
@@ -332,19 +332,13 @@ class Projection(common.Projection):
         return delay_ms
 
     # -- the connections' weights and delays ----------------------------------------------
-    def _requested(self, name):
+    def _requested(self, name, one_off=False):
         """The requested `name` ("weight"/"delay") of every connection, drawn again if the
-        projection keeps generator states (read-only then)."""
+        projection keeps generator states (read-only then, and kept for the next askers
+        unless `one_off`)."""
         stored = self._stored.get(name)
         if isinstance(stored, fast_connectors.RandomValues):
-            return stored.values()
-        return stored
-
-    def _requested_now(self, name):
-        """Like _requested, for a one-off use: values drawn again are not kept for others."""
-        stored = self._stored.get(name)
-        if isinstance(stored, fast_connectors.RandomValues):
-            return stored.draw()
+            return stored.draw() if one_off else stored.values()
         return stored
 
     def _set_requested(self, name, values):

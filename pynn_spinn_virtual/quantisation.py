@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import _fixed, connectivity
+from . import _fixed, fixedpoint
 
 #: relative change above which a projection is reported
 TOLERANCE = 0.01
@@ -68,7 +68,7 @@ def changes(requested, machine_ints, scale, delays_changed=None):
     |w|); `delays_changed`: what delay_changes() found, if the delays may have changed."""
     n = len(requested)
     machine_ints = np.asarray(machine_ints)
-    if connectivity.is_constant(requested) and machine_ints.min() == machine_ints.max():
+    if fixedpoint.is_constant(requested) and machine_ints.min() == machine_ints.max():
         # one weight, one machine weight (host and expander may differ: both checked)
         n_zeroed, largest, smallest = _fixed.compare_weights(
             np.ascontiguousarray(requested[:1], dtype=np.float64),

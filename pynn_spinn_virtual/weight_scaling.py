@@ -441,8 +441,8 @@ def _binomial_quantile(n_total, n_trials, p, chance=0.01):
 
 @functools.lru_cache(maxsize=4096)
 def _binomial_ppf(q, n, p):
-    """scipy's binom.ppf, once per distinct question (the projections of a network ask the
-    same ones again and again, and each call costs a fraction of a millisecond)."""
+    """scipy's binom.ppf, once per distinct question (every mapping of a network asks
+    again, and each call costs a fraction of a millisecond)."""
     return stats.binom.ppf(q, n, p)
 
 

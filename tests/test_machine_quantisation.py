@@ -64,7 +64,7 @@ def test_a_constant_array_converts_like_its_copy(value, n, scale, mts_us):
     every conversion gives what it gives for the full array."""
     constant = np.broadcast_to(np.float64(value), (n,))
     full = np.full(n, value)
-    assert connectivity.is_constant(constant) and not connectivity.is_constant(full)
+    assert fixedpoint.is_constant(constant) and not fixedpoint.is_constant(full)
     for convert, arg in ((connectivity.host_weight_ints, scale),
                          (connectivity.expander_weight_ints, scale),
                          (connectivity.host_delay_ticks, mts_us),

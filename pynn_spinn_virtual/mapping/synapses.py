@@ -118,7 +118,7 @@ def connection_groups(projections, population_cores, mts_us, profile):
 
 def _requested_delays(projection, mts_us):
     """(requested delays in ms, the host's whole ticks) of every connection."""
-    delays = projection._requested_now("delay")
+    delays = projection._requested("delay", one_off=True)
     return delays, _ticks16(connectivity.host_delay_ticks(delays, mts_us))
 
 
@@ -329,20 +329,19 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     synapse_type = projection._synapse_type_index
     scale = shifts_scales[synapse_type]
     # drawn again for this only (if the projection draws them again): not kept for others
-    weights = group.take(projection._requested_now("weight"))
+    weights = group.take(projection._requested("weight", one_off=True))
     ints = weight_ints(group, scale, weights)
     group.scale = scale
     projection._record_machine_group(group, ints)
     group.changes = quantisation.changes(weights, ints, scale, group.delays_changed)
     del weights
-    ticks = group.ticks
     post_slices, pre_slices = group.post_slices, group.pre_slices
     # the word layout every post core was given (mapping._set_core_layout)
     layout = post_slices[0].extra
     index_bits = np.array([s.extra["index_bits"] for s in post_slices], dtype=np.int32)
     plastic = projection._is_plastic
     counts, max_ticks, offset_base, offsets, starts, words, order = _rows.encode_rows(
-        group.pre_idx, group.post_idx, ticks, ints,
+        group.pre_idx, group.post_idx, group.ticks, ints,
         pre_slices[0].n_atoms, group.pre.size, post_slices[0].n_atoms, group.post.size,
         profile.delay_slots, stages, synapse_type, layout["type_bits"], layout["delay_bits"],
         index_bits, fan_in, plastic)
