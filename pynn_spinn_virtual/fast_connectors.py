@@ -57,7 +57,7 @@ from pyNN.random import MAX_REDRAWS, NumpyRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
 from . import _replay, _rows, threads
-from .mapping import synapses
+from .indices import compact_indices
 
 logger = logging.getLogger("pynn_spinn_virtual")
 
@@ -596,13 +596,13 @@ def _full(value, n):
 
 
 def _compact(indices):
-    """Connection indices as the projection keeps them (synapses.compact_indices), decided
+    """Connection indices as the projection keeps them (indices.compact_indices), decided
     by their largest value: the parameters are drawn next, with as little else held as
     possible."""
     indices = np.asarray(indices)
     if indices.size and int(indices.min()) < 0:      # refused by the projection, by name
         return indices.astype(np.int32, copy=False)
-    return synapses.compact_indices(indices, int(indices.max()) + 1 if indices.size else 0)
+    return compact_indices(indices, int(indices.max()) + 1 if indices.size else 0)
 
 
 def _result(plan, pre, post, restart=False, counts=None):

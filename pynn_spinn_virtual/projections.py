@@ -21,6 +21,7 @@ from pyNN.random import RandomDistribution
 from pyNN.space import Space
 
 from . import connectivity, fast_connectors, fixedpoint, portal_warnings, simulator
+from .indices import SortedIndices, compact_indices
 from .exceptions import DelayExtensionError
 from .mapping import generation, synapses
 from .standardmodels.synapses import STDPMechanism, StaticSynapse
@@ -276,9 +277,10 @@ class Projection(common.Projection):
                     f"Projection '{self.label}': {role}-synaptic index {int(indices[bad][0])} "
                     f"is out of range for the {size} {role}-synaptic neurons")
         # uint16 or int32 indices (populations are far below 2**31 neurons): a quarter or
-        # half of the memory of numpy's int64 per connection
-        self._conn_pre = synapses.compact_indices(pre, self.pre.size)
-        self._conn_post = synapses.compact_indices(post, self.post.size)
+        # half of the memory of numpy's int64 per connection; post indices grouped by target
+        # as a start per neuron (indices.SortedIndices)
+        self._conn_pre = compact_indices(pre, self.pre.size)
+        self._post_indices = SortedIndices.kept(post, self.post.size)
         self._conn_weight = self._checked_weights(weight)
         self._conn_delay = self._checked_delays(delay)
         sources, self._value_sources = self._value_sources, {}
@@ -357,16 +359,24 @@ class Projection(common.Projection):
                            lambda self, values: self._set_requested("delay", values),
                            doc="The requested delay of every connection (ms).")
 
+    @property
+    def _conn_post(self):
+        """The post-synaptic index of every connection (expanded from a SortedIndices: a
+        new array, not kept)."""
+        return compact_indices(self._post_indices, self.post.size)
+
     def _connections_by_population(self):
         """(pre population, post population, connection ids, pre indices, post indices) groups;
-        the ids are None where the group is all the connections, in order."""
+        the ids are None where the group is all the connections, in order (and the post
+        indices may then be a SortedIndices)."""
         if self._pre_map.identity and self._post_map.identity:     # the common case, cheaply
             if len(self._conn_pre):
                 yield (self._pre_map.populations[0], self._post_map.populations[0], None,
-                       self._conn_pre, self._conn_post)
+                       self._conn_pre, self._post_indices)
             return
+        post = self._conn_post
         pre_pop = self._pre_map.population_of[self._conn_pre]
-        post_pop = self._post_map.population_of[self._conn_post]
+        post_pop = self._post_map.population_of[post]
         n_post = len(self._post_map.populations)
         key = pre_pop * n_post + post_pop
         for k in np.unique(key):
@@ -374,7 +384,7 @@ class Projection(common.Projection):
             yield (self._pre_map.populations[int(k) // n_post],
                    self._post_map.populations[int(k) % n_post], ids,
                    self._pre_map.parent_index[self._conn_pre[ids]],
-                   self._post_map.parent_index[self._conn_post[ids]])
+                   self._post_map.parent_index[post[ids]])
 
     def _weight_spec(self):
         return self.synapse_type.parameter_space["weight"].base_value
@@ -569,7 +579,7 @@ class Projection(common.Projection):
                 result[index] = values
             elif multiple_synapses == "first":
                 result = np.full(shape, np.nan)
-                result[self._conn_pre[::-1], self._conn_post[::-1]] = values[::-1]
+                result[index[0][::-1], index[1][::-1]] = values[::-1]
             else:
                 start, combine = {"sum": (0.0, np.add), "min": (np.inf, np.minimum),
                                   "max": (-np.inf, np.maximum)}[multiple_synapses]
@@ -604,7 +614,7 @@ class Projection(common.Projection):
         parameter_space.evaluate(simplify=True)
         for name, value in parameter_space.items():
             if np.ndim(value) == 2:
-                value = value[self._conn_pre, self._conn_post]
+                value = value[self._conn_pre, self._conn_post]   # noqa: the post expanded once
             value = np.broadcast_to(np.asarray(value, dtype=float), self._conn_pre.shape).copy()
             self._store(name, value)
         state.network_changed()
@@ -643,7 +653,7 @@ class Connection(common.Connection):
 
     @property
     def postsynaptic_index(self):
-        return int(self._projection._conn_post[self._index])
+        return int(self._projection._post_indices[self._index])
 
     @property
     def weight(self):

@@ -174,7 +174,7 @@ def test_division_by_slice_widths_and_slots_near_every_multiple():
 
 
 def test_indices_are_kept_as_uint16_up_to_65536_neurons():
-    from pynn_spinn_virtual.mapping.synapses import compact_indices
+    from pynn_spinn_virtual.indices import compact_indices
     small = compact_indices(np.array([0, 65535], dtype=np.int64), 65536)
     assert small.dtype == np.uint16 and small.tolist() == [0, 65535]
     large = compact_indices(np.array([0, 65536], dtype=np.int64), 65537)

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .. import weight_scaling
+from .. import indices, weight_scaling
 from ..exceptions import MappingError
 from ..machine import machine_for
 from . import resources, synapses
@@ -123,7 +123,7 @@ def _fitted_atoms_per_core(population, incoming, profile):
     # incoming synapses per neuron, static and plastic: a slice's are their sum
     fan_in = {kind: np.zeros(population.size, dtype=np.int64) for kind in (False, True)}
     for projection, post_idx, _ in incoming:
-        fan_in[projection._is_plastic] += np.bincount(post_idx, minlength=population.size)
+        fan_in[projection._is_plastic] += indices.bincount(post_idx, population.size)
 
     def fits(size):
         if size == 0:

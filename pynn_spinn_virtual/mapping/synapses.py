@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _rows, connectivity, memory, quantisation, threads, weight_scaling
 from ..exceptions import MappingError
+from ..indices import SortedIndices, compact_indices
 from . import generation
 
 
@@ -50,7 +51,9 @@ class ConnectionGroup:
     post: object
     ids: np.ndarray                #: indices into the projection's connections; None: all
     pre_idx: np.ndarray            #: pre population index of each connection (compact_indices)
-    post_idx: np.ndarray           #: post population index of each connection
+    #: post population index of each connection (compact_indices or indices.SortedIndices:
+    #: read post_idx)
+    post_indices: object
     pre_slices: list = None
     post_slices: list = None
     machine: np.ndarray = None     #: per (pre slice, post slice): rows generated on chip
@@ -74,6 +77,12 @@ class ConnectionGroup:
     def n_pairs(self):
         return len(self.pre_slices) * len(self.post_slices)
 
+    @property
+    def post_idx(self):
+        """The post population index of each connection (an array expanded for this use
+        when the projection keeps them sorted)."""
+        return compact_indices(self.post_indices, self.post.size)
+
     def pair_of(self, mask=None):
         """The (pre slice, post slice) pair of each connection (or of those in `mask`)."""
         pre, post = self.pre_idx, self.post_idx
@@ -84,15 +93,8 @@ class ConnectionGroup:
 
     def touches_first_slice(self):
         """True if some connection ends on the post population's first slice."""
-        return len(self.post_idx) > 0 and int(self.post_idx.min()) < self.post_slices[0].n_atoms
-
-
-def compact_indices(indices, size):
-    """Indices into a population of `size` neurons as uint16 when they fit (at most 65536
-    neurons), else int32: what projections keep and encode_rows reads (no copy if they are
-    already so)."""
-    dtype = np.uint16 if size <= 1 << 16 else np.int32
-    return np.asarray(indices).astype(dtype, copy=False)
+        return len(self.post_indices) > 0 and \
+            int(self.post_indices.min()) < self.post_slices[0].n_atoms
 
 
 def connection_groups(projections, population_cores, mts_us, profile):
@@ -131,7 +133,8 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
         ids = None if ids is None else np.asarray(ids, dtype=np.int32)
         group = ConnectionGroup(projection, pre, post, ids,
                                 compact_indices(pre_idx, pre.size),
-                                compact_indices(post_idx, post.size),
+                                post_idx if isinstance(post_idx, SortedIndices)
+                                else compact_indices(post_idx, post.size),
                                 population_cores[pre], population_cores[post],
                                 mts_us=mts_us)
         for slices in (group.pre_slices, group.post_slices):
@@ -371,4 +374,4 @@ def encode(group, shifts_scales, fan_in, delay_cores, stages, profile):
     # values are computed again from them, machine_values)
     group.ticks = None
     if group.machine.all() or not group.machine.any():
-        group.pre_idx = group.post_idx = None
+        group.pre_idx = group.post_indices = None
