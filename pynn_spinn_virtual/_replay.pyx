@@ -8,8 +8,14 @@ C loop replays it exactly over words drawn from the same generator
 (:func:`pynn_spinn_virtual.fast_connectors._alternating_randint`).  numpy's legacy shuffle
 (``permutation``, which FixedNumberPre/Post without replacement call once per neuron) is
 replayed the same way (:func:`shuffle_prefixes`).
+
+numpy's legacy normal values (``RandomState.normal``: Marsaglia's polar method over the
+MT19937 doubles, the second value of each pair kept for the next call) are generated here
+from the generator's state too (:func:`legacy_normals`), in one loop instead of one call
+through numpy's distribution machinery per value.
 """
-from libc.stdint cimport int64_t, uint64_t
+from libc.math cimport log, sqrt
+from libc.stdint cimport int32_t, int64_t, uint32_t, uint64_t
 
 
 def accept_alternating(const uint64_t[::1] words, uint64_t mask_a, uint64_t range_a,
@@ -191,3 +197,75 @@ def redraw_excluding(const int64_t[::1] values, const int64_t[::1] counts, int64
     if phase == -2:
         raise ValueError("redraw_excluding: no room in out")
     return owner, phase, pos, n_idx, filled
+
+
+# -- numpy's legacy normal values, from the MT19937 state ---------------------------------
+DEF MT_N = 624
+DEF MT_M = 397
+
+
+cdef inline uint32_t _mt_mix(uint32_t upper, uint32_t lower, uint32_t far) noexcept nogil:
+    cdef uint32_t y = (upper & 0x80000000u) | (lower & 0x7fffffffu)
+    return far ^ (y >> 1) ^ ((0u - (y & 1u)) & 0x9908b0dfu)
+
+
+cdef void _mt_refill(uint32_t *key) noexcept nogil:
+    """The next 624 words of the Mersenne twister's state (Matsumoto & Nishimura 1998)."""
+    cdef int i
+    for i in range(MT_N - MT_M):
+        key[i] = _mt_mix(key[i], key[i + 1], key[i + MT_M])
+    for i in range(MT_N - MT_M, MT_N - 1):
+        key[i] = _mt_mix(key[i], key[i + 1], key[i + MT_M - MT_N])
+    key[MT_N - 1] = _mt_mix(key[MT_N - 1], key[0], key[MT_M - 1])
+
+
+cdef inline uint32_t _mt_next(uint32_t *key, int *pos) noexcept nogil:
+    if pos[0] >= MT_N:
+        _mt_refill(key)
+        pos[0] = 0
+    cdef uint32_t y = key[pos[0]]
+    pos[0] += 1
+    y ^= y >> 11
+    y ^= (y << 7) & 0x9d2c5680u
+    y ^= (y << 15) & 0xefc60000u
+    y ^= y >> 18
+    return y
+
+
+cdef inline double _mt_double(uint32_t *key, int *pos) noexcept nogil:
+    """A double in [0, 1) from two words (53 bits), as numpy's MT19937 makes it."""
+    cdef int32_t a = <int32_t>(_mt_next(key, pos) >> 5)
+    cdef int32_t b = <int32_t>(_mt_next(key, pos) >> 6)
+    return (a * 67108864.0 + b) / 9007199254740992.0
+
+
+def legacy_normals(uint32_t[::1] key, int pos, bint has_gauss, double gauss, double loc,
+                   double scale, double[::1] out):
+    """Fill `out` with what ``RandomState.normal(loc, scale, len(out))`` returns for the
+    generator state (key, pos, has_gauss, gauss) of ``get_state(legacy=False)``; `key` is
+    advanced in place.  Returns the new (pos, has_gauss, gauss).  The arithmetic is
+    numpy's, operation for operation (C99 mode: no fused multiply-adds), with the same
+    libm log, so the values are the same bits."""
+    cdef Py_ssize_t i, n = out.shape[0]
+    cdef double x1, x2, r2, f
+    if key.shape[0] != MT_N or not 0 <= pos <= MT_N:
+        raise ValueError("legacy_normals: not an MT19937 state")
+    cdef uint32_t *k = &key[0]
+    with nogil:
+        for i in range(n):
+            if has_gauss:
+                has_gauss = False
+                out[i] = loc + scale * gauss
+                gauss = 0.0
+                continue
+            while True:
+                x1 = 2.0 * _mt_double(k, &pos) - 1.0
+                x2 = 2.0 * _mt_double(k, &pos) - 1.0
+                r2 = x1 * x1 + x2 * x2
+                if r2 < 1.0 and r2 != 0.0:
+                    break
+            f = sqrt(-2.0 * log(r2) / r2)
+            gauss = f * x1
+            has_gauss = True
+            out[i] = loc + scale * (f * x2)
+    return pos, has_gauss, gauss

@@ -418,6 +418,24 @@ class RandomValues:
         return np.asarray(rd.next(n_conn))
 
 
+def legacy_normal(rs, loc, scale, n):
+    """``rs.normal(loc, scale, n)``, the same values and the same state after, generated
+    in one C loop (`_replay.legacy_normals`) when `rs` is a legacy MT19937 RandomState."""
+    if type(rs) is not np.random.RandomState or n < 64:
+        return rs.normal(loc=loc, scale=scale, size=n)
+    state = rs.get_state(legacy=False)
+    if state["bit_generator"] != "MT19937" or not scale >= 0:
+        return rs.normal(loc=loc, scale=scale, size=n)     # numpy's own error for scale < 0
+    key = np.array(state["state"]["key"], dtype=np.uint32)
+    out = np.empty(n)
+    pos, has_gauss, gauss = _replay.legacy_normals(key, state["state"]["pos"],
+                                                   state["has_gauss"], state["gauss"],
+                                                   float(loc), float(scale), out)
+    rs.set_state({"bit_generator": "MT19937", "state": {"key": key, "pos": pos},
+                  "has_gauss": int(has_gauss), "gauss": gauss})
+    return out
+
+
 class _NormalStream:
     """The normal values a 'normal_clipped' distribution draws from its (copied) rng, drawn
     as far as needed, with the positions of those inside and outside [low, high].  Draws from
@@ -444,7 +462,7 @@ class _NormalStream:
 
     def draw(self, n):
         """The next n normal values of the generator (not yet in the stream)."""
-        return self.rs.normal(loc=self.mu, scale=self.sigma, size=n)
+        return legacy_normal(self.rs, self.mu, self.sigma, n)
 
     def in_range(self, new):
         return ~((new > self.high) | (new < self.low))     # PyNN's test, negated
