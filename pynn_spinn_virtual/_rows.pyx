@@ -69,11 +69,124 @@ ctypedef fused post_index_t:
     uint16_t
 
 
+#: up to this many rows in a group (all its edges), each synapse goes straight to its row
+#: (one cursor per row, all of them in the cache); beyond, the row cursors would miss the
+#: cache at every synapse, so synapses go first to their edge (few cursors), then each
+#: edge is sorted by row in the cache
+DIRECT_ROWS_MAX = 1 << 18
+
+
+cdef struct word_layout:
+    int pre_size, pre_width, post_width, slots, synapse_type, type_bits
+    uint32_t delay_mask
+    const int32_t *bits_of
+    divider by_slots, by_pre_width, by_post_width
+
+
+cdef inline int _row_in_edge(int p, int t, word_layout w) noexcept nogil:
+    """The row of a synapse from pre neuron p with t ticks of delay, within its edge."""
+    cdef int stage = divide(t - 1, w.by_slots)
+    cdef int ps = divide(p, w.by_pre_width)
+    cdef int atoms
+    if stage > 0:
+        atoms = w.pre_size - ps * w.pre_width
+        if atoms > w.pre_width:
+            atoms = w.pre_width
+        return (stage - 1) * atoms + (p - ps * w.pre_width)
+    return p - ps * w.pre_width
+
+
+cdef inline uint32_t _word(int q, int t, uint16_t weight, word_layout w) noexcept nogil:
+    """The synaptic word of a synapse onto post neuron q, t ticks of delay."""
+    cdef int stage = divide(t - 1, w.by_slots)
+    cdef uint32_t field = <uint32_t>(t - w.slots * stage) & w.delay_mask
+    cdef int qs = divide(q, w.by_post_width)
+    cdef int ib = w.bits_of[qs]
+    return ((<uint32_t>weight << 16) | (field << (ib + w.type_bits))
+            | (<uint32_t>w.synapse_type << ib) | <uint32_t>(q - qs * w.post_width))
+
+
+cdef inline int _n_keys(Py_ssize_t e, int n_post_slices, int n_stages,
+                        word_layout w) noexcept nogil:
+    """The rows (keys) of edge e."""
+    cdef int ps = <int>(e // 2 // n_post_slices)
+    cdef int atoms = w.pre_size - ps * w.pre_width
+    if atoms > w.pre_width:
+        atoms = w.pre_width
+    return atoms * n_stages if e % 2 else atoms
+
+
+cdef int _rows_by_edge(const pre_index_t *pre, const post_index_t *post,
+                       const uint16_t *tick_of, const uint16_t *weight_of,
+                       const int32_t *edge_of, Py_ssize_t n, const word_layout *w,
+                       const int64_t *counts, const int64_t *offset_base,
+                       const int64_t *starts, Py_ssize_t n_edges, int n_post_slices,
+                       int n_stages, int64_t largest, int most_keys, int32_t *row_of,
+                       uint32_t *offsets, uint32_t *words, int32_t *order) except -1:
+    """Every synapse to its edge first (in connection order), then each edge sorted by row
+    (stably) where its synapses and row counts fit the cache."""
+    cdef word_layout L = w[0]      # a local copy: no store to the rows can change it
+    cursor_arr = np.empty(n_edges, dtype=np.int64)
+    scratch_arr = np.empty(largest, dtype=np.uint32)
+    scratch_order_arr = np.empty(largest if order != NULL else 0, dtype=np.int32)
+    row_next_arr = np.empty(most_keys + 1, dtype=np.int64)
+    cdef int64_t[::1] cursor_view = cursor_arr
+    cdef uint32_t[::1] scratch_view = scratch_arr
+    cdef int32_t[::1] scratch_order_view = scratch_order_arr
+    cdef int64_t[::1] row_next_view = row_next_arr
+    cdef int64_t *cursor = &cursor_view[0] if n_edges else NULL
+    cdef uint32_t *scratch = &scratch_view[0] if largest else NULL
+    cdef int32_t *scratch_order = &scratch_order_view[0] if (largest and order != NULL) \
+        else NULL
+    cdef int64_t *row_next = &row_next_view[0]
+    cdef Py_ssize_t i, e
+    cdef int64_t r, k, j, c, lo, running, at
+    cdef int n_keys
+    with nogil:
+        for e in range(n_edges):
+            cursor[e] = starts[e]
+        for i in range(n):
+            at = cursor[edge_of[i]]
+            cursor[edge_of[i]] = at + 1
+            row_of[at] = _row_in_edge(pre[i], tick_of[i], L)
+            words[at] = _word(post[i], tick_of[i], weight_of[i], L)
+            if order != NULL:
+                order[at] = <int32_t>i
+        for e in range(n_edges):
+            c = counts[e]
+            if c == 0:
+                continue
+            n_keys = _n_keys(e, n_post_slices, n_stages, L)
+            lo = starts[e]
+            r = offset_base[e]
+            for k in range(n_keys + 1):
+                row_next[k] = 0
+            for j in range(c):
+                row_next[row_of[lo + j] + 1] += 1
+            running = 0
+            for k in range(n_keys + 1):
+                running += row_next[k]
+                offsets[r + k] = <uint32_t>running
+                row_next[k] = lo + running
+            for j in range(c):
+                scratch[j] = words[lo + j]
+                if scratch_order != NULL:
+                    scratch_order[j] = order[lo + j]
+            for j in range(c):
+                at = row_next[row_of[lo + j]]
+                row_next[row_of[lo + j]] = at + 1
+                words[at] = scratch[j]
+                if scratch_order != NULL:
+                    order[at] = scratch_order[j]
+    return 0
+
+
 def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx,
                 const uint16_t[::1] ticks, const uint16_t[::1] weight_ints,
                 int pre_width, int pre_size, int post_width, int post_size,
                 int slots, int n_stages, int synapse_type, int type_bits, int delay_bits,
-                const int32_t[::1] index_bits, int64_t[::1] fan_in, bint want_order):
+                const int32_t[::1] index_bits, int64_t[::1] fan_in, bint want_order,
+                int64_t direct_rows_max=-1):
     """The edges of one projection group, encoded.
 
     pre_idx, post_idx: population indices of each connection (int32 or uint16);
@@ -83,7 +196,9 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
     slots: on-core delay slots; n_stages: the stages of the pre population's delay cores;
     index_bits: per post slice, the bits of a post index in a synaptic word;
     fan_in: per post neuron, incremented by its incoming connections;
-    want_order: also return, in row order, the connection each synapse came from.
+    want_order: also return, in row order, the connection each synapse came from;
+    direct_rows_max: the strategy (tests): rows are filled directly up to this many rows,
+    else edge by edge (-1: DIRECT_ROWS_MAX).
 
     Returns (counts, max_ticks, offset_base, offsets, starts, words, order):
     edge key ``e = (pre_slice * n_post_slices + post_slice) * 2 + delayed``; counts[e]
@@ -125,7 +240,12 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
     cdef divider by_slots = make_divider(slots)
     cdef divider by_pre_width = make_divider(pre_width)
     cdef divider by_post_width = make_divider(post_width)
-    # pass 1: the edge and the row (source key) of every connection
+    # the strategy, by the most rows the group's edges can have
+    if direct_rows_max < 0:
+        direct_rows_max = DIRECT_ROWS_MAX
+    cdef bint direct = (<int64_t>n_pre_slices * n_post_slices
+                        * (<int64_t>pre_width * (n_stages + 1) + 2)) <= direct_rows_max
+    # pass 1: the edge and (direct) the row (source key) of every connection
     with nogil:
         for i in range(n):
             p = pre[i]
@@ -142,7 +262,9 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
             qs = divide(q, by_post_width)
             e = (<Py_ssize_t>ps * n_post_slices + qs) * 2 + (stage > 0)
             edge_of[i] = <int32_t>e
-            if stage > 0:
+            if not direct:
+                pass
+            elif stage > 0:
                 atoms = pre_size - ps * pre_width
                 if atoms > pre_width:
                     atoms = pre_width
@@ -162,8 +284,8 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
     starts_arr = np.zeros(n_edges, dtype=np.int64)
     cdef int64_t[::1] offset_base = offset_base_arr
     cdef int64_t[::1] starts = starts_arr
-    cdef int64_t total_offsets = 0, total = 0
-    cdef int n_keys
+    cdef int64_t total_offsets = 0, total = 0, largest = 0
+    cdef int n_keys, most_keys = 0
     for e in range(n_edges):
         starts[e] = total
         total += counts[e]
@@ -173,8 +295,32 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
             atoms = min(pre_width, pre_size - ps * pre_width)
             n_keys = atoms * n_stages if e % 2 else atoms
             total_offsets += n_keys + 1
+            most_keys = max(most_keys, n_keys)
+            largest = max(largest, counts[e])
     if total_offsets >= 2 ** 31:
         raise ValueError("encode_rows: more than 2**31 rows in one projection group")
+    cdef word_layout layout
+    cdef uint32_t[::1] edge_offsets, edge_words
+    cdef int32_t[::1] edge_order
+    if not direct:
+        offsets_arr = np.zeros(total_offsets, dtype=np.uint32)
+        words_arr = np.empty(n, dtype=np.uint32)
+        order_arr = np.empty(n if want_order else 0, dtype=np.int32)
+        edge_offsets, edge_words, edge_order = offsets_arr, words_arr, order_arr
+        layout.pre_size, layout.pre_width, layout.post_width = pre_size, pre_width, post_width
+        layout.slots, layout.synapse_type, layout.type_bits = slots, synapse_type, type_bits
+        layout.delay_mask = (1u << delay_bits) - 1u
+        layout.bits_of = &index_bits[0]
+        layout.by_slots, layout.by_pre_width, layout.by_post_width = \
+            by_slots, by_pre_width, by_post_width
+        _rows_by_edge(pre, post, tick_of, weight_of, edge_of, n, &layout, &counts[0],
+                      &offset_base[0], &starts[0], n_edges, n_post_slices, n_stages,
+                      largest, most_keys, row_of,
+                      &edge_offsets[0] if total_offsets else NULL,
+                      &edge_words[0] if n else NULL,
+                      &edge_order[0] if (n and want_order) else NULL)
+        return (counts_arr, max_arr, offset_base_arr, offsets_arr, starts_arr, words_arr,
+                order_arr if want_order else None)
     offsets_arr = np.zeros(total_offsets, dtype=np.uint32)
     cursor_arr = np.zeros(total_offsets, dtype=np.int64)
     cdef uint32_t[::1] offsets = offsets_arr

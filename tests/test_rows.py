@@ -55,24 +55,29 @@ def groups(draw):
                 delay_bits=(slots - 1).bit_length(), index_bits=index_bits)
 
 
-def encode(g, want_order=True, pre_dtype=np.int32, post_dtype=np.int32):
+#: encode_rows' two strategies: every synapse straight to its row, or edge by edge
+DIRECT, BY_EDGE = 1 << 40, 0
+
+
+def encode(g, want_order=True, pre_dtype=np.int32, post_dtype=np.int32, strategy=-1):
     fan_in = np.zeros(g["post_size"], dtype=np.int64)
     result = _rows.encode_rows(
         np.array(g["pre"], dtype=pre_dtype), np.array(g["post"], dtype=post_dtype),
         np.array(g["ticks"], dtype=np.uint16), np.array(g["weights"], dtype=np.uint16),
         g["pre_width"], g["pre_size"], g["post_width"], g["post_size"], g["slots"],
         g["n_stages"], g["synapse_type"], g["type_bits"], g["delay_bits"],
-        np.array(g["index_bits"], dtype=np.int32), fan_in, want_order)
+        np.array(g["index_bits"], dtype=np.int32), fan_in, want_order, strategy)
     return result, fan_in
 
 
 @settings(max_examples=300, deadline=None)
 @given(g=groups(), pre_dtype=st.sampled_from([np.int32, np.uint16]),
-       post_dtype=st.sampled_from([np.int32, np.uint16]))
-def test_rows_match_the_plain_layout(g, pre_dtype, post_dtype):
+       post_dtype=st.sampled_from([np.int32, np.uint16]),
+       strategy=st.sampled_from([DIRECT, BY_EDGE]))
+def test_rows_match_the_plain_layout(g, pre_dtype, post_dtype, strategy):
     """(Projections keep indices as uint16 for populations of at most 65536 neurons.)"""
     (counts, max_ticks, offset_base, offsets, starts, words, order), fan_in = encode(
-        g, pre_dtype=pre_dtype, post_dtype=post_dtype)
+        g, pre_dtype=pre_dtype, post_dtype=post_dtype, strategy=strategy)
     expected = reference(**g)
     n_post_slices = -(-g["post_size"] // g["post_width"])
     assert sorted(int(e) for e in np.flatnonzero(counts)) == sorted(
@@ -94,12 +99,33 @@ def test_rows_match_the_plain_layout(g, pre_dtype, post_dtype):
     assert np.all(np.diff(starts) == counts[:-1])
 
 
-def test_order_only_when_asked():
+@pytest.mark.parametrize("strategy", [DIRECT, BY_EDGE])
+def test_order_only_when_asked(strategy):
     g = dict(pre=[0, 1], post=[1, 0], ticks=[1, 2], weights=[5, 6], pre_width=2, pre_size=2,
              post_width=2, post_size=2, slots=16, n_stages=0, synapse_type=0, type_bits=1,
              delay_bits=4, index_bits=[1])
-    (counts, *_, words, order), _ = encode(g, want_order=False)
+    (counts, *_, words, order), _ = encode(g, want_order=False, strategy=strategy)
     assert order is None and counts.sum() == 2 and len(words) == 2
+
+
+def test_both_strategies_agree_on_a_large_group_sorted_by_target():
+    """A group beyond DIRECT_ROWS_MAX rows (as the mapper meets them: sorted by target),
+    encoded both ways; the small groups of the test above check each against the plain
+    layout."""
+    rng = np.random.RandomState(3)
+    n, pre_size, post_size, slots, n_stages = 300_000, 5000, 3000, 16, 3
+    g = dict(pre=rng.randint(0, pre_size, n), post=np.sort(rng.randint(0, post_size, n)),
+             ticks=rng.randint(1, slots * (n_stages + 1) + 1, n),
+             weights=rng.randint(0, 0x10000, n), pre_width=256, pre_size=pre_size,
+             post_width=200, post_size=post_size, slots=slots, n_stages=n_stages,
+             synapse_type=1, type_bits=1, delay_bits=4, index_bits=[8] * 15)
+    direct, fan_direct = encode(g, strategy=DIRECT)
+    by_edge, fan_by_edge = encode(g, strategy=BY_EDGE)
+    default, _ = encode(g)
+    assert len(direct[3]) > _rows.DIRECT_ROWS_MAX       # the mapper would go edge by edge
+    for a, b, c in zip(direct, by_edge, default):
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+    assert np.array_equal(fan_direct, fan_by_edge)
 
 
 @pytest.mark.parametrize("change, message", [
