@@ -1142,7 +1142,9 @@ static inline void lookahead_near(kn_lookahead_t *la)
             KN_PREFETCH(block->weights + begin);
             KN_PREFETCH(&block->row_state[key]);
         } else {
+            /* a short row may end in the next cache line */
             KN_PREFETCH(block->words + begin);
+            KN_PREFETCH(block->words + block->row_offsets[key + 1] - 1);
         }
         cursor_next(&la->near, la->active, la->n_active);
     }
