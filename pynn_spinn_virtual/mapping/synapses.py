@@ -109,11 +109,16 @@ def connection_groups(projections, population_cores, mts_us, profile):
         large = sum(len(p) for p in chunk) >= PARALLEL_ENCODE_MIN
         delays_of = threads.run_all(
             [functools.partial(_requested_delays, p, mts_us) for p in chunk], large)
+        # the rows' paths in projection order (the direct matrices fill the cores' space
+        # in that order), then the machine delays of the chunk's groups in threads
+        made = []
         for projection, (delays, host_ticks) in zip(chunk, delays_of):
-            groups += _projection_groups(projection, delays, host_ticks, population_cores,
-                                         direct_bytes, mts_us, profile)
+            made += _projection_groups(projection, delays, host_ticks, population_cores,
+                                       direct_bytes, mts_us, profile)
+        threads.run_all([functools.partial(_set_machine_ticks, *m) for m in made], large)
+        groups += [group for group, _, _ in made]
         if large:
-            del delays_of, delays, host_ticks
+            del delays_of, delays, host_ticks, made
             memory.give_back()
     return groups
 
@@ -126,7 +131,8 @@ def _requested_delays(projection, mts_us):
 
 def _projection_groups(projection, delays, host_ticks, population_cores, direct_bytes,
                        mts_us, profile):
-    """The groups of one projection (`delays`, `host_ticks`: of all its connections)."""
+    """(group, its host ticks, its requested delays) of each group of one projection, the
+    rows' paths decided (`delays`, `host_ticks`: of all its connections)."""
     projection._start_machine_values()
     groups = []
     for pre, post, ids, pre_idx, post_idx in projection._connections_by_population():
@@ -144,17 +150,20 @@ def _projection_groups(projection, delays, host_ticks, population_cores, direct_
         group_host = group.take(host_ticks)
         group.machine = generation.machine_pairs(group, group_host, direct_bytes,
                                                  profile.delay_slots)
-        if not group.machine.any():
-            group.ticks = group_host
-        else:
-            group_delays = group.take(delays)
-            group.ticks = machine_ticks(group, group_host, group_delays)
-            # the expander's delays may lose a tick
-            group.delays_changed = quantisation.delay_changes(group_host, group.ticks,
-                                                              group_delays)
-        group.max_ticks = int(group.ticks.max()) if len(group.ticks) else 0
-        groups.append(group)
+        groups.append((group, group_host, group.take(delays)))
     return groups
+
+
+def _set_machine_ticks(group, host_ticks, delays):
+    """The group's machine delays (its rows' paths decided), from its host ticks and
+    requested delays (ms)."""
+    if not group.machine.any():
+        group.ticks = host_ticks
+    else:
+        group.ticks = machine_ticks(group, host_ticks, delays)
+        # the expander's delays may lose a tick
+        group.delays_changed = quantisation.delay_changes(host_ticks, group.ticks, delays)
+    group.max_ticks = int(group.ticks.max()) if len(group.ticks) else 0
 
 
 def machine_ticks(group, host_ticks, delays):
