@@ -83,16 +83,18 @@ cdef struct word_layout:
     divider by_slots, by_pre_width, by_post_width
 
 
+cdef inline int _slice_atoms(int ps, word_layout w) noexcept nogil:
+    """The atoms of pre slice ps (the last one may be shorter)."""
+    cdef int atoms = w.pre_size - ps * w.pre_width
+    return atoms if atoms < w.pre_width else w.pre_width
+
+
 cdef inline int _row_in_edge(int p, int t, word_layout w) noexcept nogil:
     """The row of a synapse from pre neuron p with t ticks of delay, within its edge."""
     cdef int stage = divide(t - 1, w.by_slots)
     cdef int ps = divide(p, w.by_pre_width)
-    cdef int atoms
     if stage > 0:
-        atoms = w.pre_size - ps * w.pre_width
-        if atoms > w.pre_width:
-            atoms = w.pre_width
-        return (stage - 1) * atoms + (p - ps * w.pre_width)
+        return (stage - 1) * _slice_atoms(ps, w) + (p - ps * w.pre_width)
     return p - ps * w.pre_width
 
 
@@ -109,10 +111,7 @@ cdef inline uint32_t _word(int q, int t, uint16_t weight, word_layout w) noexcep
 cdef inline int _n_keys(Py_ssize_t e, int n_post_slices, int n_stages,
                         word_layout w) noexcept nogil:
     """The rows (keys) of edge e."""
-    cdef int ps = <int>(e // 2 // n_post_slices)
-    cdef int atoms = w.pre_size - ps * w.pre_width
-    if atoms > w.pre_width:
-        atoms = w.pre_width
+    cdef int atoms = _slice_atoms(<int>(e // 2 // n_post_slices), w)
     return atoms * n_stages if e % 2 else atoms
 
 
@@ -236,10 +235,17 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
     cdef int64_t *count_of = &counts[0]
     cdef uint16_t *max_of = &max_ticks[0]
     cdef Py_ssize_t i, e
-    cdef int p, q, ps, qs, t, stage, atoms, bad = 0
+    cdef int p, q, ps, qs, t, stage, bad = 0
     cdef divider by_slots = make_divider(slots)
     cdef divider by_pre_width = make_divider(pre_width)
     cdef divider by_post_width = make_divider(post_width)
+    cdef word_layout layout
+    layout.pre_size, layout.pre_width, layout.post_width = pre_size, pre_width, post_width
+    layout.slots, layout.synapse_type, layout.type_bits = slots, synapse_type, type_bits
+    layout.delay_mask = (1u << delay_bits) - 1u
+    layout.bits_of = &index_bits[0]
+    layout.by_slots, layout.by_pre_width, layout.by_post_width = \
+        by_slots, by_pre_width, by_post_width
     # the strategy, by the most rows the group's edges can have
     if direct_rows_max < 0:
         direct_rows_max = DIRECT_ROWS_MAX
@@ -262,15 +268,8 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
             qs = divide(q, by_post_width)
             e = (<Py_ssize_t>ps * n_post_slices + qs) * 2 + (stage > 0)
             edge_of[i] = <int32_t>e
-            if not direct:
-                pass
-            elif stage > 0:
-                atoms = pre_size - ps * pre_width
-                if atoms > pre_width:
-                    atoms = pre_width
-                row_of[i] = (stage - 1) * atoms + (p - ps * pre_width)
-            else:
-                row_of[i] = p - ps * pre_width
+            if direct:
+                row_of[i] = _row_in_edge(p, t, layout)
             count_of[e] += 1
             if t > max_of[e]:
                 max_of[e] = <uint16_t>t
@@ -291,15 +290,12 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
         total += counts[e]
         offset_base[e] = total_offsets
         if counts[e]:
-            ps = <int>(e // 2 // n_post_slices)
-            atoms = min(pre_width, pre_size - ps * pre_width)
-            n_keys = atoms * n_stages if e % 2 else atoms
+            n_keys = _n_keys(e, n_post_slices, n_stages, layout)
             total_offsets += n_keys + 1
             most_keys = max(most_keys, n_keys)
             largest = max(largest, counts[e])
     if total_offsets >= 2 ** 31:
         raise ValueError("encode_rows: more than 2**31 rows in one projection group")
-    cdef word_layout layout
     cdef uint32_t[::1] edge_offsets, edge_words
     cdef int32_t[::1] edge_order
     if not direct:
@@ -307,12 +303,6 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
         words_arr = np.empty(n, dtype=np.uint32)
         order_arr = np.empty(n if want_order else 0, dtype=np.int32)
         edge_offsets, edge_words, edge_order = offsets_arr, words_arr, order_arr
-        layout.pre_size, layout.pre_width, layout.post_width = pre_size, pre_width, post_width
-        layout.slots, layout.synapse_type, layout.type_bits = slots, synapse_type, type_bits
-        layout.delay_mask = (1u << delay_bits) - 1u
-        layout.bits_of = &index_bits[0]
-        layout.by_slots, layout.by_pre_width, layout.by_post_width = \
-            by_slots, by_pre_width, by_post_width
         _rows_by_edge(pre, post, tick_of, weight_of, edge_of, n, &layout, &counts[0],
                       &offset_base[0], &starts[0], n_edges, n_post_slices, n_stages,
                       largest, most_keys, row_of,
@@ -336,9 +326,7 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
         for e in range(n_edges):
             if counts[e] == 0:
                 continue
-            ps = <int>(e // 2 // n_post_slices)
-            atoms = min(pre_width, pre_size - ps * pre_width)
-            n_keys = atoms * n_stages if e % 2 else atoms
+            n_keys = _n_keys(e, n_post_slices, n_stages, layout)
             r = offset_base[e]
             running = 0
             for k in range(n_keys + 1):
@@ -351,25 +339,13 @@ def encode_rows(const pre_index_t[::1] pre_idx, const post_index_t[::1] post_idx
     cdef int32_t[::1] order_view = order_arr
     cdef uint32_t *words = &words_view[0] if n else NULL
     cdef int32_t *order = &order_view[0] if (n and want_order) else NULL
-    cdef const int32_t *bits_of = &index_bits[0]
-    cdef uint32_t delay_mask = (1u << delay_bits) - 1u
-    cdef uint32_t field, half
-    cdef int ib
     cdef int64_t at
     # pass 3: every synapse word into its row, in connection order (a stable counting sort)
     with nogil:
         for i in range(n):
             at = cursor[row_of[i]]
             cursor[row_of[i]] = at + 1
-            t = tick_of[i]
-            stage = divide(t - 1, by_slots)
-            field = <uint32_t>(t - slots * stage) & delay_mask
-            q = post[i]
-            qs = divide(q, by_post_width)
-            ib = bits_of[qs]
-            half = ((field << (ib + type_bits)) | (<uint32_t>synapse_type << ib)
-                    | <uint32_t>(q - qs * post_width))
-            words[at] = (<uint32_t>weight_of[i] << 16) | half
+            words[at] = _word(post[i], tick_of[i], weight_of[i], layout)
             if order != NULL:
                 order[at] = <int32_t>i
     return (counts_arr, max_arr, offset_base_arr, offsets_arr, starts_arr, words_arr,
