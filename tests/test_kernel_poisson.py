@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kernel_module import load_kernel
 
@@ -463,3 +465,47 @@ def test_recording_and_api_misuse():
     with pytest.raises(ValueError, match="no analog"):
         pc.net.set_recording(pc.core, analog=[(0, np.zeros(3, np.int32), 1, 0,
                                                 np.zeros((1, 1), np.int32))])
+
+
+# ---- a core's sources in any mix of regimes ------------------------------------------------------
+
+_ENTRY = st.one_of(
+    st.builds(lambda lam: fast(lam), st.floats(0.01, 12.0)),
+    st.just(dict(is_fast=1, exp_minus_lambda=0)),           # no draw
+    st.builds(lambda lam, tts: dict(slow(lam), time_to_spike=tts),
+              st.floats(0.002, 0.9), st.integers(0, 3000)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), n=st.integers(1, 40))
+def test_any_mix_of_regimes_windows_and_switches_matches_the_reference(data, n):
+    """The kernel draws runs of Knuth sources without a branch per source (fast_counts)
+    and every other source one at a time; in any order of regimes, activity windows and
+    schedule switches the words and counts are those of the one-source-at-a-time
+    reference."""
+    schedule, offsets = [], [0]
+    for _ in range(n):
+        k = data.draw(st.integers(1, 3))
+        switches = sorted(data.draw(st.lists(st.integers(1, 30), min_size=k - 1,
+                                             max_size=k - 1, unique=True)))
+        bounds = [0] + switches + [FOREVER]
+        entry_list = []
+        for j in range(k):
+            start = data.draw(st.integers(bounds[j], min(bounds[j] + 5, 40)))
+            end = data.draw(st.sampled_from([FOREVER, start + data.draw(st.integers(0, 20))]))
+            entry_list.append(dict(data.draw(_ENTRY), start_tick=start, end_tick=end,
+                                   next_tick=bounds[j + 1]))
+        schedule.append(entry_list)
+        offsets.append(offsets[-1] + k)
+    srcs = sources(n)
+    for i, e in enumerate(schedule):
+        for key, value in e[0].items():
+            srcs[i][key] = value
+    expected, ref_src, state = reference(srcs, SEED, range(40),
+                                         schedule=[[dict(x) for x in e] for e in schedule])
+    pc = PoissonCore(srcs, n_ticks=40, schedule_offsets=np.array(offsets, np.uint32),
+                     schedule=np.concatenate([entries(*e) for e in schedule]))
+    pc.net.run(0, 40)
+    assert pc.counts.tolist() == expected
+    assert pc.rng.tolist() == state
+    assert pc.sources["rate_index"].tolist() == [s["rate_index"] for s in ref_src]
