@@ -614,7 +614,7 @@ class Projection(common.Projection):
         parameter_space.evaluate(simplify=True)
         for name, value in parameter_space.items():
             if np.ndim(value) == 2:
-                value = value[self._conn_pre, self._conn_post]   # noqa: the post expanded once
+                value = value[self._conn_pre, self._conn_post]
             value = np.broadcast_to(np.asarray(value, dtype=float), self._conn_pre.shape).copy()
             self._store(name, value)
         state.network_changed()
