@@ -439,10 +439,21 @@ def _binomial_quantile(n_total, n_trials, p, chance=0.01):
     return _binomial_ppf(1.0 - (chance / float(n_total)), n_trials, p)
 
 
+try:     # the function binom.ppf calls inside its argument checks (scipy >= 1.11)
+    from scipy.special._ufuncs import _binom_ppf as _scipy_binom_ppf
+except ImportError:      # pragma: no cover - another scipy: its public binom.ppf
+    _scipy_binom_ppf = None
+
+
 @functools.lru_cache(maxsize=4096)
 def _binomial_ppf(q, n, p):
     """scipy's binom.ppf, once per distinct question (every mapping of a network asks
-    again, and each call costs a fraction of a millisecond)."""
+    again).  Where binom.ppf's checks pass (0 < q < 1, n a whole number >= 0, 0 <= p <= 1),
+    the value is that of the function it calls (4 us instead of 0.2 ms); elsewhere
+    binom.ppf itself answers (its boundary values and NaN)."""
+    if (_scipy_binom_ppf is not None and 0 < q < 1 and 0 <= p <= 1 and n >= 0
+            and float(n).is_integer()):
+        return np.float64(_scipy_binom_ppf(q, n, p))
     return stats.binom.ppf(q, n, p)
 
 

@@ -7,7 +7,10 @@ import math
 from fractions import Fraction
 from statistics import NormalDist
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pyNN import connectors as C
 from pyNN.random import RandomDistribution
 
@@ -291,3 +294,19 @@ def test_machine_time_step_is_a_plain_ceiling():
     assert machine_time_step_us(1.0) == 1000
     assert machine_time_step_us(0.1) == 100
     assert machine_time_step_us(2.007) == 2008              # 2007.0000000000002 in double
+
+
+@settings(max_examples=300, deadline=None)
+@given(q=st.one_of(st.floats(0, 1), st.sampled_from([0.0, 1.0, 1 - 1e-12, 0.99, 0.5])),
+       n=st.one_of(st.integers(0, 10 ** 7), st.floats(0, 1e4)),
+       p=st.one_of(st.floats(-0.1, 1.1), st.sampled_from([0.0, 1.0, 0.02])))
+def test_the_binomial_quantile_is_scipys_binom_ppf(q, n, p):
+    """weight_scaling._binomial_ppf calls the function scipy's binom.ppf calls when its
+    checks pass, and binom.ppf itself elsewhere: the same value (or NaN) for any question."""
+    import scipy.stats
+    from pynn_spinn_virtual.weight_scaling import _binomial_ppf
+    with np.errstate(all="ignore"):
+        expected = scipy.stats.binom.ppf(q, n, p)
+    got = _binomial_ppf.__wrapped__(q, n, p)
+    assert (np.isnan(got) and np.isnan(expected)) or got == expected
+    assert np.ndim(got) == 0
