@@ -453,12 +453,7 @@ class _NormalStream:
     def ensure_goods(self, n_goods):
         """Draw until the stream holds at least `n_goods` in-range values."""
         while len(self.goodpos) < n_goods:
-            have = len(self.values)
-            fraction = (len(self.goodpos) + 1) / (have + 1) if have else 1.0
-            if have > 1000 and fraction < 1e-3:
-                raise Fallback("'normal_clipped' range almost never hit")
-            extra = int((n_goods - len(self.goodpos)) / max(fraction, 1e-3) * 1.02) + 64
-            self.add(self.draw(extra))
+            self.add(self.draw(_more_to_draw(len(self.goodpos), len(self.values), n_goods)))
 
     def draw(self, n):
         """The next n normal values of the generator (not yet in the stream)."""
@@ -493,13 +488,8 @@ class _NormalStream:
         ends = self.goodpos[good_before + counts - 1] + 1
         bad_before = starts - good_before                 # bads before each start
         n_bad = np.searchsorted(self.badpos, ends) - bad_before
-        # one node per out-of-range value of each draw: (draw j, i-th bad of the draw)
-        first_node = np.cumsum(n_bad) - n_bad
-        node_seg = np.repeat(np.arange(len(starts)), n_bad)
-        node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
-        replacement = starts[node_seg] + counts[node_seg] + node_i    # stream position
-        last, rounds = _follow_replacements(self.good, self.badpos, first_node, node_seg,
-                                            replacement, bad_before)
+        first_node, replacement, last, rounds = _follow_replacements(
+            self.good, self.badpos, starts, counts, n_bad, bad_before)
         position = segments.positions(starts)             # each slot's first value
         out = self.values[position]
         bad = np.flatnonzero(~self.good[position])
@@ -511,6 +501,15 @@ class _NormalStream:
                 raise Fallback("'normal_clipped' needs more redraws than PyNN allows")
             out[bad] = self.values[replacement[last[node]]]
         return out
+
+
+def _more_to_draw(n_good, have, needed):
+    """How many normal values to draw next for `needed` in range, `n_good` of the `have`
+    drawn so far being in range: a little more than the in-range fraction so far asks."""
+    fraction = (n_good + 1) / (have + 1)
+    if have > 1000 and fraction < 1e-3:
+        raise Fallback("'normal_clipped' range almost never hit")
+    return int((needed - n_good) / max(fraction, 1e-3) * 1.02) + 64
 
 
 def _appended(array, more):
@@ -544,11 +543,7 @@ def _clipped_columns(stream, values, good, segments):
     total = int(counts.sum())
     n_good = int(np.count_nonzero(good))
     while n_good < total:       # the redraws of the last column need a few more values
-        have = len(values)
-        fraction = (n_good + 1) / (have + 1)
-        if have > 1000 and fraction < 1e-3:
-            raise Fallback("'normal_clipped' range almost never hit")
-        new = stream.draw(int((total - n_good) / max(fraction, 1e-3) * 1.02) + 64)
+        new = stream.draw(_more_to_draw(n_good, len(values), total))
         new_good = stream.in_range(new)
         values, good = np.concatenate((values, new)), np.concatenate((good, new_good))
         n_good += int(np.count_nonzero(new_good))
@@ -558,14 +553,8 @@ def _clipped_columns(stream, values, good, segments):
     badpos = np.flatnonzero(~good)
     bad_before = starts - (np.cumsum(counts) - counts)     # out-of-range values before
     n_bad = np.searchsorted(badpos, ends) - bad_before
-    # one node per out-of-range value of each column (its i-th), replaced by the value at
-    # starts + counts + i; a replacement out of range is itself a node: follow the chains
-    first_node = np.cumsum(n_bad) - n_bad
-    node_seg = np.repeat(np.arange(len(starts)), n_bad)
-    node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
-    replacement = starts[node_seg] + counts[node_seg] + node_i
-    last, rounds = _follow_replacements(good, badpos, first_node, node_seg, replacement,
-                                        bad_before)
+    first_node, replacement, last, rounds = _follow_replacements(
+        good, badpos, starts, counts, n_bad, bad_before)
     out = _rows.gather_runs(values, starts, counts)
     # the slots whose first value was out of range
     column = np.searchsorted(starts, badpos, side="right") - 1
@@ -580,9 +569,19 @@ def _clipped_columns(stream, values, good, segments):
     return out
 
 
-def _follow_replacements(good, badpos, first_node, node_seg, replacement, bad_before):
-    """(the last node of each node's chain of replacements, the chain's length in rounds),
-    by pointer doubling over the out-of-range values only."""
+def _follow_replacements(good, badpos, starts, counts, n_bad, bad_before):
+    """The chains of replacements of draws j of counts[j] values from stream position
+    starts[j], with n_bad[j] out-of-range values (bad_before[j] before the draw).
+
+    One node per out-of-range value of each draw (its i-th), replaced by the value at
+    starts + counts + i; a replacement out of range is itself a node.  Returns (each draw's
+    first node, each node's replacement position, the last node of each node's chain, the
+    chain's length in rounds), the chains followed by pointer doubling over the
+    out-of-range values only."""
+    first_node = np.cumsum(n_bad) - n_bad
+    node_seg = np.repeat(np.arange(len(starts)), n_bad)
+    node_i = np.arange(int(n_bad.sum())) - first_node[node_seg]
+    replacement = starts[node_seg] + counts[node_seg] + node_i    # stream position
     root = len(node_seg)                                          # sentinel node
     still_bad = ~good[replacement]
     pointer = np.full(root + 1, root)
@@ -599,7 +598,7 @@ def _follow_replacements(good, badpos, first_node, node_seg, replacement, bad_be
         rounds = rounds + rounds[pointer]
         last = np.where(pointer != root, last[pointer], last)
         pointer = jump
-    return last, rounds
+    return first_node, replacement, last, rounds
 
 
 def _full(value, n):

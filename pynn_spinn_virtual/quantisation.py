@@ -68,16 +68,14 @@ def changes(requested, machine_ints, scale, delays_changed=None):
     |w|); `delays_changed`: what delay_changes() found, if the delays may have changed."""
     n = len(requested)
     machine_ints = np.asarray(machine_ints)
+    compared, repeats = (requested, machine_ints), 1
     if fixedpoint.is_constant(requested) and machine_ints.min() == machine_ints.max():
         # one weight, one machine weight (host and expander may differ: both checked)
-        n_zeroed, largest, smallest = _fixed.compare_weights(
-            np.ascontiguousarray(requested[:1], dtype=np.float64),
-            np.ascontiguousarray(machine_ints[:1], dtype=np.uint16), float(scale))
-        n_zeroed *= n
-    else:
-        n_zeroed, largest, smallest = _fixed.compare_weights(
-            np.ascontiguousarray(requested, dtype=np.float64),
-            np.ascontiguousarray(machine_ints, dtype=np.uint16), float(scale))
+        compared, repeats = (requested[:1], machine_ints[:1]), n
+    n_zeroed, largest, smallest = _fixed.compare_weights(
+        np.ascontiguousarray(compared[0], dtype=np.float64),
+        np.ascontiguousarray(compared[1], dtype=np.uint16), float(scale))
+    n_zeroed *= repeats
     result = GroupChanges(
         n_connections=n, n_zeroed=n_zeroed,
         max_relative_change=largest, smallest_weight=smallest)

@@ -439,7 +439,7 @@ def _binomial_quantile(n_total, n_trials, p, chance=0.01):
     return _binomial_ppf(1.0 - (chance / float(n_total)), n_trials, p)
 
 
-try:     # the function binom.ppf calls inside its argument checks (scipy >= 1.11)
+try:     # the function binom.ppf calls after its argument checks (as in scipy 1.17)
     from scipy.special._ufuncs import _binom_ppf as _scipy_binom_ppf
 except ImportError:      # pragma: no cover - another scipy: its public binom.ppf
     _scipy_binom_ppf = None
