@@ -219,23 +219,34 @@ cdef void _mt_refill(uint32_t *key) noexcept nogil:
     key[MT_N - 1] = _mt_mix(key[MT_N - 1], key[0], key[MT_M - 1])
 
 
-cdef inline uint32_t _mt_next(uint32_t *key, int *pos) noexcept nogil:
+cdef void _mt_temper(const uint32_t *key, uint32_t *out, int lo) noexcept nogil:
+    """The generator's outputs for state words lo .. 623 (MT19937's tempering), into out;
+    one pass over a block, which the compiler vectorises."""
+    cdef int i
+    cdef uint32_t y
+    for i in range(lo, MT_N):
+        y = key[i]
+        y ^= y >> 11
+        y ^= (y << 7) & 0x9d2c5680u
+        y ^= (y << 15) & 0xefc60000u
+        y ^= y >> 18
+        out[i] = y
+
+
+cdef inline uint32_t _mt_next(uint32_t *key, uint32_t *tempered, int *pos) noexcept nogil:
+    """The next output; tempered[pos:] holds the outputs of key[pos:]."""
     if pos[0] >= MT_N:
         _mt_refill(key)
+        _mt_temper(key, tempered, 0)
         pos[0] = 0
-    cdef uint32_t y = key[pos[0]]
     pos[0] += 1
-    y ^= y >> 11
-    y ^= (y << 7) & 0x9d2c5680u
-    y ^= (y << 15) & 0xefc60000u
-    y ^= y >> 18
-    return y
+    return tempered[pos[0] - 1]
 
 
-cdef inline double _mt_double(uint32_t *key, int *pos) noexcept nogil:
+cdef inline double _mt_double(uint32_t *key, uint32_t *tempered, int *pos) noexcept nogil:
     """A double in [0, 1) from two words (53 bits), as numpy's MT19937 makes it."""
-    cdef int32_t a = <int32_t>(_mt_next(key, pos) >> 5)
-    cdef int32_t b = <int32_t>(_mt_next(key, pos) >> 6)
+    cdef int32_t a = <int32_t>(_mt_next(key, tempered, pos) >> 5)
+    cdef int32_t b = <int32_t>(_mt_next(key, tempered, pos) >> 6)
     return (a * 67108864.0 + b) / 9007199254740992.0
 
 
@@ -251,7 +262,9 @@ def legacy_normals(uint32_t[::1] key, int pos, bint has_gauss, double gauss, dou
     if key.shape[0] != MT_N or not 0 <= pos <= MT_N:
         raise ValueError("legacy_normals: not an MT19937 state")
     cdef uint32_t *k = &key[0]
+    cdef uint32_t tempered[MT_N]
     with nogil:
+        _mt_temper(k, tempered, pos)
         for i in range(n):
             if has_gauss:
                 has_gauss = False
@@ -259,8 +272,8 @@ def legacy_normals(uint32_t[::1] key, int pos, bint has_gauss, double gauss, dou
                 gauss = 0.0
                 continue
             while True:
-                x1 = 2.0 * _mt_double(k, &pos) - 1.0
-                x2 = 2.0 * _mt_double(k, &pos) - 1.0
+                x1 = 2.0 * _mt_double(k, tempered, &pos) - 1.0
+                x2 = 2.0 * _mt_double(k, tempered, &pos) - 1.0
                 r2 = x1 * x1 + x2 * x2
                 if r2 < 1.0 and r2 != 0.0:
                     break
