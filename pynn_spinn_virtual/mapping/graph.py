@@ -52,6 +52,15 @@ class MachineGraph:
         self.edges.append(edge)
         return edge
 
+    def applications(self):
+        """{(app_index, app_label): its vertices by first atom}, the application vertices in
+        creation order (the order of their first vertex)."""
+        groups = {}
+        for vertex in self.vertices:
+            groups.setdefault((vertex.app_index, vertex.app_label), []).append(vertex)
+        return {gid: sorted(members, key=lambda v: (v.lo, v.slice_index))
+                for gid, members in groups.items()}
+
     def targets_of(self, vertex):
         """The vertices that the spikes of `vertex` must reach (each once)."""
         seen = {}

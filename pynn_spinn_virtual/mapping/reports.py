@@ -151,17 +151,8 @@ def _header(title, machine, now):
 
 def _applications(graph):
     """[(label, kind, size, [vertices by first atom])] in creation order."""
-    groups = {}
-    order = []
-    for vertex in graph.vertices:
-        gid = (vertex.app_index, vertex.app_label)
-        if gid not in groups:
-            groups[gid] = []
-            order.append(gid)
-        groups[gid].append(vertex)
     out = []
-    for gid in order:
-        members = sorted(groups[gid], key=lambda v: (v.lo, v.slice_index))
+    for gid, members in graph.applications().items():
         kinds = sorted({v.kind for v in members})
         out.append((gid[1], "/".join(kinds), max(v.hi for v in members), members))
     return out

@@ -112,20 +112,10 @@ def allocate_keys(graph, profile, all_vertices=False):
     edge has no key and sends nothing.  With `all_vertices` every vertex gets one.
     """
     senders = {e.pre for e in graph.edges}
-    groups = {}
-    order = []
-    for vertex in graph.vertices:
-        gid = (vertex.app_index, vertex.app_label)
-        if gid not in groups:
-            groups[gid] = []
-            order.append(gid)
-        groups[gid].append(vertex)
     apps = []
-    for gid in order:
-        members = groups[gid]
+    for gid, members in graph.applications().items():
         if not all_vertices and not any(v in senders for v in members):
             continue
-        members = sorted(members, key=lambda v: (v.lo, v.slice_index))
         colour = max(profile.routing_key_colour_bits_for(v.kind) for v in members)
         atom_bits = bits_needed(max(_n_keys(v) for v in members)) + colour
         machine_bits = bits_needed(len(members))
