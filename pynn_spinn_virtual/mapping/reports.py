@@ -201,12 +201,17 @@ def write_reports(directory, graph, placements, machine, keys, tables, provenanc
     return paths
 
 
+def _vertex_heading(f, label, kind, size):
+    """The lines that open an application vertex's entry in the by-vertex reports."""
+    f.write(f"**** Vertex: '{label}'\n")
+    f.write(f"Model: {kind}\n")
+    f.write(f"Pop size: {size}\n")
+
+
 def _partitioned_by_vertex(f, apps, graph, placements, machine, keys, tables, now):
     f.write(_header("Partitioning Information by Vertex", machine, now))
     for label, kind, size, members in apps:
-        f.write(f"**** Vertex: '{label}'\n")
-        f.write(f"Model: {kind}\n")
-        f.write(f"Pop size: {size}\n")
+        _vertex_heading(f, label, kind, size)
         f.write(f"Machine Vertices: {len(members)}\n")
         for v in members:
             f.write(f"  Slice {_slice(v)} ({v.n_atoms} atoms)    Vertex {v.label}    "
@@ -217,9 +222,7 @@ def _partitioned_by_vertex(f, apps, graph, placements, machine, keys, tables, no
 def _placement_by_vertex(f, apps, graph, placements, machine, keys, tables, now):
     f.write(_header("Placement Information by Vertex", machine, now))
     for label, kind, size, members in apps:
-        f.write(f"**** Vertex: '{label}'\n")
-        f.write(f"Model: {kind}\n")
-        f.write(f"Pop size: {size}\n")
+        _vertex_heading(f, label, kind, size)
         f.write("Machine Vertices:\n")
         for v in members:
             place = placements.get(v)
