@@ -38,3 +38,20 @@ def spike_ticks(segment, dt):
         assert np.allclose(times, ticks * dt, rtol=0, atol=1e-9), f"spike times {times} not k*dt"
         out.append(sorted(ticks.tolist()))
     return out
+
+
+def assert_segment_matches(segment, ref_pop, n_ticks, dt, what):
+    """Every recorded value (v, gsyn_exc, gsyn_inh) and every spike tick of a Neo segment,
+    bit for bit against a reference population of the same size that ran `n_ticks`."""
+    n = ref_pop.n
+    for name, units, exp in (("v", "mV", ref_pop.v), ("gsyn_exc", "uS", ref_pop.gsyn_exc),
+                             ("gsyn_inh", "uS", ref_pop.gsyn_inh)):
+        exp = np.asarray(exp, dtype=np.int64)
+        assert exp.shape == (n_ticks, n), f"{what}: reference {name} shape {exp.shape}"
+        assert_bits_equal(signal_bits(segment, name, units), exp, f"{what} {name}")
+    got = spike_ticks(segment, dt)
+    assert len(got) == n, f"{what}: {len(got)} spike trains for {n} neurons"
+    for j in range(n):
+        expected = sorted(ref_pop.spikes[j])
+        assert got[j] == expected, (
+            f"{what} spikes of neuron {j}: got ticks {got[j]}, expected {expected}")

@@ -33,7 +33,8 @@ import numpy as np
 import pytest
 
 import reference_model as rm
-from neo_bits import assert_bits_equal, signal_bits, spike_ticks
+from neo_bits import assert_bits_equal, assert_segment_matches, signal_bits, spike_ticks
+from twins import Pop
 
 REFERENCE_ONLY = os.environ.get("PYNN_SPINN_REFERENCE_ONLY") == "1"
 if not REFERENCE_ONLY:
@@ -48,11 +49,6 @@ LONG_DELAYS = [17, 31, 32, 33, 144]        # ticks: 1 stage + 1, 2 stages - 1, 2
 # --------------------------------------------------------------------------------------------
 # helpers: build the same network in the backend and in the reference model
 # --------------------------------------------------------------------------------------------
-class Pop:
-    def __init__(self, sim_pop, ref_pop, label):
-        self.sim, self.ref, self.label, self.n = sim_pop, ref_pop, label, ref_pop.n
-
-
 class Proj:
     def __init__(self, sim_proj, ref_proj, label, conns):
         self.sim, self.ref, self.label, self.conns = sim_proj, ref_proj, label, conns
@@ -157,17 +153,7 @@ def check_population(pop, ref_pop, n_ticks, dt, what="", segment=0):
     what = f"{what} {pop.label} segment {segment}".strip()
     block = pop.sim.get_data()
     assert len(block.segments) > segment, f"{what}: only {len(block.segments)} segments"
-    seg = block.segments[segment]
-    for name, units, exp in (("v", "mV", ref_pop.v), ("gsyn_exc", "uS", ref_pop.gsyn_exc),
-                             ("gsyn_inh", "uS", ref_pop.gsyn_inh)):
-        exp = np.asarray(exp, dtype=np.int64)
-        assert exp.shape == (n_ticks, pop.n)
-        assert_bits_equal(signal_bits(seg, name, units), exp, f"{what} {name}")
-    got = spike_ticks(seg, dt)
-    assert len(got) == pop.n, f"{what}: {len(got)} spike trains for {pop.n} neurons"
-    for j in range(pop.n):
-        assert got[j] == ref_pop.spikes[j], (
-            f"{what} spikes of neuron {j}: got ticks {got[j]}, expected {ref_pop.spikes[j]}")
+    assert_segment_matches(block.segments[segment], ref_pop, n_ticks, dt, what)
     return block
 
 

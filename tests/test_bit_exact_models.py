@@ -18,7 +18,8 @@ import numpy as np
 import pytest
 
 import reference_model as rm
-from neo_bits import assert_bits_equal, signal_bits, spike_ticks
+from neo_bits import assert_segment_matches, signal_bits
+from twins import Pop, Proj
 
 REFERENCE_ONLY = os.environ.get("PYNN_SPINN_REFERENCE_ONLY") == "1"
 if not REFERENCE_ONLY:
@@ -58,16 +59,6 @@ def _arr(x):
 # --------------------------------------------------------------------------------------------
 # helpers: build the same network in the backend and in the reference model
 # --------------------------------------------------------------------------------------------
-class Pop:
-    def __init__(self, sim_pop, ref_pop, label):
-        self.sim, self.ref, self.label, self.n = sim_pop, ref_pop, label, ref_pop.n
-
-
-class Proj:
-    def __init__(self, sim_proj, ref_proj, label):
-        self.sim, self.ref, self.label = sim_proj, ref_proj, label
-
-
 class Twin:
     """One network, built twice: in pynn_spinn_virtual (profile 6) and in the reference."""
 
@@ -157,18 +148,7 @@ def check_population(twin, pop, what=""):
     finish(twin)
     what = f"{what} {pop.label}".strip()
     block = pop.sim.get_data()
-    seg = block.segments[0]
-    n_ticks = twin.ticks
-    for name, units, exp in (("v", "mV", pop.ref.v), ("gsyn_exc", "uS", pop.ref.gsyn_exc),
-                             ("gsyn_inh", "uS", pop.ref.gsyn_inh)):
-        exp = np.asarray(exp, dtype=np.int64)
-        assert exp.shape == (n_ticks, pop.n)
-        assert_bits_equal(signal_bits(seg, name, units), exp, f"{what} {name}")
-    got = spike_ticks(seg, twin.dt)
-    assert len(got) == pop.n, f"{what}: {len(got)} spike trains for {pop.n} neurons"
-    for j in range(pop.n):
-        assert got[j] == pop.ref.spikes[j], (
-            f"{what} spikes of neuron {j}: got ticks {got[j]}, expected {pop.ref.spikes[j]}")
+    assert_segment_matches(block.segments[0], pop.ref, twin.ticks, twin.dt, what)
     return block
 
 

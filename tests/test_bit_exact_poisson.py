@@ -16,23 +16,9 @@ it are marked "6.0 host rule" and follow the 6.0 sources.
 import pytest
 
 import reference_model as rm
-from test_bit_exact_models import (REFERENCE_ONLY, Pop, Twin, _arr, check_population,
-                                   check_weights, finish, sim, spike_ticks)
-
-
-@pytest.fixture
-def twin_factory():
-    made = []
-
-    def make(dt):
-        if made and not REFERENCE_ONLY:   # a second simulation in the same test
-            sim.end()
-        made.append(Twin(dt))
-        return made[-1]
-
-    yield make
-    if made and not REFERENCE_ONLY:
-        sim.end()
+from neo_bits import spike_ticks
+from test_bit_exact_models import (  # noqa: F401  (twin_factory: the models' fixture)
+    REFERENCE_ONLY, Pop, _arr, check_population, check_weights, finish, sim, twin_factory)
 
 
 def poisson(tw, n, label, seed, rate, start=0.0, duration=None):

@@ -30,7 +30,8 @@ from hypothesis import strategies as st
 
 import reference_model as rm
 import stdp_reference as sr
-from neo_bits import assert_bits_equal, signal_bits, spike_ticks
+from neo_bits import assert_segment_matches
+from twins import Pop, Proj
 
 REFERENCE_ONLY = os.environ.get("PYNN_SPINN_REFERENCE_ONLY") == "1"
 if not REFERENCE_ONLY:
@@ -67,16 +68,6 @@ def sim_stdp(stdp, weight=0.0, delay=None):
     if not stdp.backprop_delay:
         args["backprop_delay"] = False
     return sim.STDPMechanism(**args)
-
-
-class Pop:
-    def __init__(self, sim_pop, ref_pop, label):
-        self.sim, self.ref, self.label, self.n = sim_pop, ref_pop, label, ref_pop.n
-
-
-class Proj:
-    def __init__(self, sim_proj, ref_proj, label):
-        self.sim, self.ref, self.label = sim_proj, ref_proj, label
 
 
 class Twin:
@@ -147,14 +138,7 @@ def check_post(pop, ref_pop, n_ticks, dt, what="", segment=0):
     what = f"{what} {pop.label} segment {segment}".strip()
     block = pop.sim.get_data()
     assert len(block.segments) > segment, f"{what}: only {len(block.segments)} segments"
-    seg = block.segments[segment]
-    for name, units, exp in (("v", "mV", ref_pop.v), ("gsyn_exc", "uS", ref_pop.gsyn_exc),
-                             ("gsyn_inh", "uS", ref_pop.gsyn_inh)):
-        exp = np.asarray(exp, dtype=np.int64)
-        assert exp.shape == (n_ticks, pop.n), f"reference {name} shape {exp.shape}"
-        assert_bits_equal(signal_bits(seg, name, units), exp, f"{what} {name}")
-    got = spike_ticks(seg, dt)
-    assert got == [sorted(s) for s in ref_pop.spikes], f"{what} spikes"
+    assert_segment_matches(block.segments[segment], ref_pop, n_ticks, dt, what)
 
 
 def ref_weights(twin, proj):
