@@ -7,6 +7,8 @@ import glob
 import importlib.util
 import os
 
+import numpy as np
+
 
 def load_kernel():
     try:
@@ -22,3 +24,24 @@ def load_kernel():
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         return module
+
+
+def delta_core(K, net, n, shifts=(10, 0), index_bits=2):
+    """An IF_curr_delta core of `n` neurons whose V is V_rest + its input (R = 1 MOhm, no
+    memory; threshold -50 mV, rest and reset -65 mV), 2 synapse types and 16 delay slots;
+    returns (core, component arrays, ring buffer)."""
+    s = 1 << 15
+    mem = np.zeros(n, K.component_dtype("membrane:lif"))
+    mem["V_membrane"] = mem["V_rest"] = mem["V_reset"] = -65 * s
+    mem["R_membrane"] = s
+    mem["exp_TC"] = 0
+    syn = np.zeros(n, K.component_dtype("synapse:delta"))
+    inp = np.zeros(n, K.component_dtype("input:delta"))
+    inp["scale"] = s
+    thr = np.zeros(n, K.component_dtype("threshold:static"))
+    thr["threshold_value"] = -50 * s
+    ring = np.zeros(16 << (1 + index_bits), np.uint16)
+    comps = {"membrane": mem, "synapse": syn, "input": inp, "threshold": thr}
+    core = net.add_neuron_core("if_curr_delta", n, 2, index_bits, 1, 4, list(shifts), comps,
+                               ring)
+    return core, comps, ring

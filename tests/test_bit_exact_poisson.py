@@ -17,8 +17,11 @@ import pytest
 
 import reference_model as rm
 from neo_bits import spike_ticks
-from test_bit_exact_models import (  # noqa: F401  (twin_factory: the models' fixture)
-    REFERENCE_ONLY, Pop, _arr, check_population, check_weights, finish, sim, twin_factory)
+import test_bit_exact_models
+from test_bit_exact_models import (REFERENCE_ONLY, Pop, _arr, check_population, check_weights,
+                                   finish, sim)
+
+twin_factory = test_bit_exact_models.twin_factory     # the fixture, shared
 
 
 def poisson(tw, n, label, seed, rate, start=0.0, duration=None):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kernel_module import load_kernel
+from test_kernel_poisson import knuth   # §7.2's fast regime, written from the spec there
 
 
 K = load_kernel()
@@ -204,29 +205,6 @@ def test_duplicate_spikes_are_counted_and_sent_with_their_count():
     assert np.count_nonzero(ring) == 1
     net.run(19, 41)
     assert first_input(gsyn) == [(22, decay(3000, TAU5_INIT)), (50, decay(1500, TAU5_INIT))]
-
-
-def kiss(st):
-    """spinn_common KISS (§7.2)."""
-    x, y, z, c = st
-    x = (314527869 * x + 1234567) & M32
-    y ^= (y << 5) & M32
-    y ^= y >> 7
-    y ^= (y << 22) & M32
-    t = 4294584393 * z + c
-    c, z = t >> 32, t & M32
-    st[:] = [x, y, z, c]
-    return (x + y + z) & M32
-
-
-def knuth(st, exp_minus_lambda):
-    """The fast regime's count (§7.2): multiply u0.32 uniforms until <= exp(-lambda)."""
-    p, k = M32, 0
-    while True:
-        k += 1
-        p = (p * kiss(st)) >> 32
-        if not p > exp_minus_lambda:
-            return k - 1
 
 
 def test_poisson_payload_is_counted_and_resent():

@@ -24,7 +24,7 @@ import math
 import numpy as np
 import pytest
 
-from kernel_module import load_kernel
+from kernel_module import delta_core as _delta_core, load_kernel
 
 
 K = load_kernel()
@@ -52,22 +52,6 @@ def rows(lists, dtype=np.uint32):
     return offsets, np.array([x for r in lists for x in r], dtype)
 
 
-def delta_core(net, n):
-    mem = np.zeros(n, K.component_dtype("membrane:lif"))
-    mem["V_membrane"] = mem["V_rest"] = mem["V_reset"] = -65 * S
-    mem["R_membrane"] = S
-    mem["exp_TC"] = 0
-    syn = np.zeros(n, K.component_dtype("synapse:delta"))
-    inp = np.zeros(n, K.component_dtype("input:delta"))
-    inp["scale"] = S
-    thr = np.zeros(n, K.component_dtype("threshold:static"))
-    thr["threshold_value"] = -50 * S
-    ring = np.zeros(16 << (1 + IB), np.uint16)
-    comps = {"membrane": mem, "synapse": syn, "input": inp, "threshold": thr}
-    core = net.add_neuron_core("if_curr_delta", n, 2, IB, 1, 4, [10, 0], comps, ring)
-    return core, comps, ring
-
-
 # A's events and the row lengths of every block, by hand
 A_EVENTS = [(1, 0), (1, 0), (1, 2), (2, 1), (4, 0), (4, 1), (4, 2)]
 A_ROWS = [[word(1000, 1, 0), word(10, 2, 1)], [], [word(10, 1, 1), word(10, 1, 2), word(10, 3, 3)]]
@@ -76,6 +60,10 @@ P_PLASTIC_ROWS = [[(1, 2, 100), (2, 3, 200)], [(1, 3, 300)]]      # (delay, neur
 STAGES, STAGE_LENGTH = 2, 4
 D_ROWS = [[word(10, 1, 1)], [], [word(10, 1, 2), word(10, 2, 3)],   # stage 1, atoms 0..2
           [], [word(10, 1, 1)], [word(10, 1, 3)]]                   # stage 2
+
+
+def delta_core(net, n):
+    return _delta_core(K, net, n, index_bits=IB)
 
 
 class LoadNetwork:

@@ -16,7 +16,7 @@ import os
 import numpy as np
 import pytest
 
-from kernel_module import load_kernel
+from kernel_module import delta_core as _delta_core, load_kernel
 
 
 K = load_kernel()
@@ -106,26 +106,14 @@ def control(field, neuron, syn_type=1):
 
 # ---- the harness -------------------------------------------------------------------------------
 
-def delta_core(net, n, shifts=(10, 0)):
-    mem = np.zeros(n, K.component_dtype("membrane:lif"))
-    mem["V_membrane"] = mem["V_rest"] = mem["V_reset"] = -65 * S
-    mem["R_membrane"] = S                     # 1 MOhm
-    mem["exp_TC"] = 0                         # no memory: V = V_rest + input
-    syn = np.zeros(n, K.component_dtype("synapse:delta"))
-    inp = np.zeros(n, K.component_dtype("input:delta"))
-    inp["scale"] = S
-    thr = np.zeros(n, K.component_dtype("threshold:static"))
-    thr["threshold_value"] = -50 * S
-    ring = np.zeros(16 << (1 + IB), np.uint16)
-    comps = {"membrane": mem, "synapse": syn, "input": inp, "threshold": thr}
-    core = net.add_neuron_core("if_curr_delta", n, 2, IB, 1, 4, list(shifts), comps, ring)
-    return core, ring
-
-
 def rows(lists, dtype):
     offsets = np.zeros(len(lists) + 1, np.uint32)
     offsets[1:] = np.cumsum([len(r) for r in lists])
     return offsets, np.array([x for r in lists for x in r], dtype)
+
+
+def delta_core(net, n, shifts=(10, 0)):
+    return _delta_core(K, net, n, shifts, index_bits=IB)
 
 
 class Stdp:
@@ -144,7 +132,7 @@ class Stdp:
         drive = sorted((t - 1, j) for j, ticks in enumerate(post_ticks) for t in ticks)
         self.driver = net.add_spike_array_core(n_post, [t for t, _ in drive],
                                                [j for _, j in drive])
-        self.target, self.ring = delta_core(net, n_post, shifts)
+        self.target, _, self.ring = delta_core(net, n_post, shifts)
         static = [[((1000 << 16) | control(1, j, 0))] for j in range(n_post)]
         net.add_incoming(self.target, self.driver, *rows(static, np.uint32))
         source, n_keys = self.pre, n_pre
@@ -559,7 +547,7 @@ def test_history_written_by_python_is_used():
 def plain_network():
     net = K.Network()
     src = net.add_spike_array_core(2, [], [])
-    tgt, _ = delta_core(net, 3)
+    tgt, _, _ = delta_core(net, 3)
     return net, src, tgt
 
 
