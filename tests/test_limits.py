@@ -2,7 +2,6 @@
 table that is not proven elsewhere is proven here (the others cite their tests)."""
 import dataclasses
 import logging
-import warnings
 
 import numpy as np
 import pytest
