@@ -17,7 +17,6 @@ Build each variant with ``python setup.py build_ext --inplace`` in its own check
 worktree) and pass the ``_kernel`` shared objects; the Python package is this checkout's.
 """
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -30,13 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, HERE)
 
-
-def load_kernel(path):
-    """The extension module at `path`, under the name the package's own one has."""
-    spec = importlib.util.spec_from_file_location("pynn_spinn_virtual._kernel", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from kernel_micro import load_kernel  # noqa: E402  (by path, under the package's name)
 
 
 def build_network(sim, args):
