@@ -15,6 +15,9 @@ change that makes the kernel faster must not change a bit.
 
 Build each variant with ``python setup.py build_ext --inplace`` in its own checkout (a git
 worktree) and pass the ``_kernel`` shared objects; the Python package is this checkout's.
+A path followed by ``@scalar`` runs that build with the scalar neuron update
+(``PYNN_SPINN_VIRTUAL_NEURON_LANES=0``), e.g. ``kernel_ab.py K.so@scalar K.so`` measures
+what updating neurons 8 at a time gives.
 """
 import argparse
 import os
@@ -78,8 +81,9 @@ def main():
     logging.disable(logging.WARNING)
     import pynn_spinn_virtual as sim
 
-    modules = [load_kernel(path) for path in args.kernels]
     names = list(args.kernels)
+    paths = [name[:-len("@scalar")] if name.endswith("@scalar") else name for name in names]
+    modules = [load_kernel(path) for path in paths]
     build_network(sim, args)
     state = sim.simulator.state
     state.ensure_loaded()
@@ -89,6 +93,7 @@ def main():
         for name, module in zip(names, modules):
             sim.reset()
             use_kernel(module)
+            os.environ["PYNN_SPINN_VIRTUAL_NEURON_LANES"] = "0" if name.endswith("@scalar") else "1"
             state.loaded._rebuild_kernel()
             t0 = time.perf_counter()
             sim.run(args.time)

@@ -47,6 +47,24 @@
  *   additional (additional input; optional, absent means 0 bias):
  *     int32_t P_get_current(P_t *a, int32_t v)
  *     void    P_has_spiked(P_t *a)
+ *
+ * Eight neurons at a time (optional, lanes.h): a component that also
+ * defines P_LANES as 1 provides the same functions for 8 consecutive
+ * neurons i..i+7, with an 8 suffix, kn_v8 values in place of int32_t and a
+ * lane mask in place of the spike test, over the core's fields stored field
+ * by field (P_lanes_t, below; its field `name` points to every neuron's
+ * value of that field, so lanes i..i+7 are load8(m->name + i)):
+ *     membrane:   P_get_v8(m, i), P_update8(m, i, exc, inh, bias, offset),
+ *                 P_has_spiked8(m, i, spiked)
+ *     synapse:    P_add_input8(s, i, type, input), P_get_exc8(s, i, out[]),
+ *                 P_get_inh8(s, i, out[]), P_shape8(s, i)
+ *     input:      P_get_input_value8(p, i, value), P_exc_to_current8(p, i, value, v),
+ *                 P_inh_to_current8(p, i, value, v)
+ *     threshold:  P_is_above8(t, i, v) -> lane mask
+ *     additional: P_get_current8(a, i, v), P_has_spiked8(a, i, spiked)
+ * Each must give, lane by lane, the bits of its scalar twin.  A model whose
+ * components all have lanes gets a vectorised update (neuron_impl_standard.h);
+ * the others keep the scalar one.
  */
 #ifndef KN_COMPONENT_H
 #define KN_COMPONENT_H
@@ -55,6 +73,7 @@
 #include <stddef.h>
 
 #include "fixed.h"
+#include "lanes.h"
 
 /* Component kinds, in the order models list them. */
 typedef enum kn_kind {
@@ -93,11 +112,18 @@ typedef struct kn_component_desc {
 #define KN_FIELD_COUNT(type, name) +1
 #define KN_FIELD_IS_4_BYTES(type, name) &&(sizeof(type) == 4)
 #define KN_FIELD_DESC(type, name) {#name, ((type)-1 < (type)0)},
+#define KN_FIELD_LANE_POINTER(type, name) type *name;
+#define KN_FIELD_LANE_ASSIGN(type, name) v.name = (type *)(void *)(base + stride * k++);
 
 /*
  * Declares P_t from P_FIELDS, P_SIZE and P_N_FIELDS, and refuses to compile
  * unless every field is 4 bytes and the struct has no padding (Python builds
  * a numpy structured array with exactly this layout).
+ *
+ * Also declares the field-by-field view P_lanes_t of the lane functions:
+ * P_lanes_at(base, stride) points field f (in P_FIELDS order) at
+ * base + f * stride, where the kernel keeps a copy of the core's structs
+ * during a run (kernel.c, "lanes").
  */
 #define KN_DECLARE_COMPONENT(P)                                                \
     typedef struct P##_s { P##_FIELDS(KN_FIELD_MEMBER) } P##_t;                \
@@ -107,11 +133,30 @@ typedef struct kn_component_desc {
     };                                                                         \
     typedef char P##_layout_is_packed_4_byte_fields                            \
         [(sizeof(P##_t) == 4 * P##_N_FIELDS                                    \
-          && (1 P##_FIELDS(KN_FIELD_IS_4_BYTES))) ? 1 : -1]
+          && (1 P##_FIELDS(KN_FIELD_IS_4_BYTES))) ? 1 : -1];                   \
+    typedef struct P##_lanes_s { P##_FIELDS(KN_FIELD_LANE_POINTER) } P##_lanes_t; \
+    static inline P##_lanes_t P##_lanes_at(int32_t *base, size_t stride)        \
+    {                                                                          \
+        P##_lanes_t v;                                                         \
+        size_t k = 0;                                                          \
+        P##_FIELDS(KN_FIELD_LANE_ASSIGN)                                       \
+        return v;                                                              \
+    }                                                                          \
+    typedef char P##_lanes_at_needs_a_semicolon
 
-/* A component without fields: the pointer passed to its functions is NULL. */
+/* A component without fields: the pointer passed to its functions is NULL
+ * (and its lane view is empty). */
 #define KN_DECLARE_EMPTY_COMPONENT(P)                                          \
     typedef struct P##_s P##_t;                                                \
-    enum { P##_N_FIELDS = 0, P##_SIZE = 0 }
+    enum { P##_N_FIELDS = 0, P##_SIZE = 0 };                                   \
+    typedef struct P##_lanes_s { char none; } P##_lanes_t;                     \
+    static inline P##_lanes_t P##_lanes_at(int32_t *base, size_t stride)        \
+    {                                                                          \
+        P##_lanes_t v = {0};                                                   \
+        (void)base;                                                            \
+        (void)stride;                                                          \
+        return v;                                                              \
+    }                                                                          \
+    typedef char P##_lanes_at_needs_a_semicolon
 
 #endif /* KN_COMPONENT_H */

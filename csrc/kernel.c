@@ -37,7 +37,18 @@ const char *kn_error(const kn_network_t *net)
 
 kn_network_t *kn_network_new(void)
 {
-    return calloc(1, sizeof(kn_network_t));
+    kn_network_t *net = calloc(1, sizeof(kn_network_t));
+    if (net != NULL)
+        net->neuron_lanes = 1;
+    return net;
+}
+
+static void free_lanes(kn_neuron_core_t *nc)
+{
+    for (int kind = 0; kind < KN_N_KINDS; kind++) {
+        free(nc->lanes[kind]);
+        nc->lanes[kind] = NULL;
+    }
 }
 
 static void free_stdp(kn_stdp_t *stdp)
@@ -67,6 +78,7 @@ void kn_network_free(kn_network_t *net)
         free(core->neuron.block_sources);
         free(core->neuron.active);
         free(core->neuron.spike_buffer);
+        free_lanes(&core->neuron);
         free(core->neuron.sources);
         free(core->neuron.source_offsets);
         free(core->neuron.source_ids);
@@ -169,6 +181,25 @@ static int check_components(kn_network_t *net, const kn_model_desc_t *model, int
     return 0;
 }
 
+/* The lane copy of a neuron core's structs (kernel.h, kn_neuron_core_t);
+ * returns -1 (and allocates nothing) if out of memory. */
+static int alloc_lanes(kn_neuron_core_t *nc, uint32_t n_atoms)
+{
+    nc->lanes_stride = ((size_t)n_atoms + KN_LANES - 1) / KN_LANES * KN_LANES;
+    for (int kind = 0; kind < KN_N_KINDS; kind++) {
+        const kn_component_desc_t *desc = nc->model->components[kind];
+        if (desc == NULL || desc->n_fields == 0)
+            continue;
+        /* zeroed: the padding lanes compute on zeros */
+        nc->lanes[kind] = calloc(desc->n_fields * nc->lanes_stride, sizeof(int32_t));
+        if (nc->lanes[kind] == NULL) {
+            free_lanes(nc);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int kn_add_neuron_core(kn_network_t *net, const char *model_name, int64_t n_atoms,
                        int64_t n_synapse_types, int64_t index_bits, int64_t type_bits,
                        int64_t delay_bits, const int64_t *shifts, size_t n_shifts,
@@ -217,6 +248,12 @@ int kn_add_neuron_core(kn_network_t *net, const char *model_name, int64_t n_atom
         nc->shifts[s] = (uint32_t)shifts[s];
     for (int kind = 0; kind < KN_N_KINDS; kind++)
         nc->components[kind] = components[kind].data;
+    nc->update = model->update;
+    if (model->update_lanes != NULL && alloc_lanes(nc, core->n_atoms)) {
+        free(spike_buffer);
+        memset(core, 0, sizeof(*core));
+        return fail(net, "out of memory adding a neuron core");
+    }
     nc->ring = ring;
     nc->ring_len = ring_len;
     nc->spike_buffer = spike_buffer;
@@ -1344,7 +1381,7 @@ static void phase_a(const kn_network_t *net, size_t c, uint32_t tick)
     kn_core_t *core = &net->cores[c];
     switch (core->kind) {
     case KN_CORE_NEURON:
-        core->neuron.model->update(core, tick);
+        core->neuron.update(core, tick);
         break;
     case KN_CORE_SPIKE_ARRAY:
         kn_spike_array_tick(core, tick);
@@ -1488,6 +1525,75 @@ static void run_parallel(const kn_network_t *net, size_t n_b, uint32_t start_tic
 }
 #endif
 
+/* ---- lanes --------------------------------------------------------------
+ * A neuron core whose model has a lane update (neuron_impl_standard.h) runs
+ * 8 neurons at a time on nc->lanes, a copy of its structs stored field by
+ * field.  The copy is made at the start of each kn_run and copied back at
+ * its end, so between runs Python reads and writes the structs as always. */
+
+int kn_lanes_available(void)
+{
+#if KN_HAVE_LANES
+    return kn_lanes_supported();
+#else
+    return 0;
+#endif
+}
+
+int kn_core_uses_lanes(kn_network_t *net, int64_t core)
+{
+    if (core < 0 || (uint64_t)core >= net->n_cores || net->cores[core].kind != KN_CORE_NEURON)
+        return -1;
+    const kn_neuron_core_t *nc = &net->cores[core].neuron;
+    return nc->model->update_lanes != NULL && nc->update == nc->model->update_lanes;
+}
+
+/* Copies the structs of a core into its lanes (to_lanes) or back. */
+static void copy_lanes(kn_core_t *core, int to_lanes)
+{
+    kn_neuron_core_t *nc = &core->neuron;
+    const size_t stride = nc->lanes_stride;
+    for (int kind = 0; kind < KN_N_KINDS; kind++) {
+        const kn_component_desc_t *desc = nc->model->components[kind];
+        if (desc == NULL || desc->n_fields == 0)
+            continue;
+        const size_t n_fields = desc->n_fields;
+        int32_t *structs = nc->components[kind];
+        int32_t *lanes = nc->lanes[kind];
+        for (size_t n = 0; n < core->n_atoms; n++)
+            for (size_t f = 0; f < n_fields; f++) {
+                if (to_lanes)
+                    lanes[f * stride + n] = structs[n * n_fields + f];
+                else
+                    structs[n * n_fields + f] = lanes[f * stride + n];
+            }
+    }
+}
+
+/* Chooses each neuron core's update for this run; copies in the lanes. */
+static void begin_neuron_updates(kn_network_t *net)
+{
+    const int lanes = net->neuron_lanes && kn_lanes_available();
+    for (size_t c = 0; c < net->n_cores; c++) {
+        kn_core_t *core = &net->cores[c];
+        if (core->kind != KN_CORE_NEURON)
+            continue;
+        kn_neuron_core_t *nc = &core->neuron;
+        nc->update = nc->model->update;
+        if (lanes && nc->model->update_lanes != NULL) {
+            nc->update = nc->model->update_lanes;
+            copy_lanes(core, 1);
+        }
+    }
+}
+
+static void end_neuron_updates(kn_network_t *net)
+{
+    for (size_t c = 0; c < net->n_cores; c++)
+        if (kn_core_uses_lanes(net, (int64_t)c) == 1)
+            copy_lanes(&net->cores[c], 0);
+}
+
 void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
 {
     int n_threads = 1;
@@ -1502,17 +1608,20 @@ void kn_run(kn_network_t *net, uint32_t start_tick, uint32_t n_ticks)
         else if (net->cores[c].kind == KN_CORE_DELAY)
             kn_delay_begin_run(&net->cores[c]);
     }
+    begin_neuron_updates(net);
     const size_t n_b = list_phase_b_cores(net);
 #ifdef _OPENMP
     /* a team is not worth it for one core */
-    if (n_threads > 1 && net->n_cores > 1) {
+    if (n_threads > 1 && net->n_cores > 1)
         run_parallel(net, n_b, start_tick, n_ticks, n_threads);
-        return;
-    }
+    else
 #endif
+    {
+        for (uint32_t i = 0; i < n_ticks; i++)
+            run_tick_serial(net, n_b, start_tick + i);
+    }
     (void)n_threads;
-    for (uint32_t i = 0; i < n_ticks; i++)
-        run_tick_serial(net, n_b, start_tick + i);
+    end_neuron_updates(net);
 }
 
 /* ---- saturation counters ------------------------------------------------ */

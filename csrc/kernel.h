@@ -6,8 +6,9 @@
  * buffers, synaptic rows, recording buffers, delay counters); the network
  * keeps raw pointers to them.  The network itself allocates only small
  * bookkeeping (the core table, incoming-block lists, output spike lists,
- * copies of spike-source events, delay cores' slot flags), all at add/set
- * time: nothing is allocated inside kn_run.
+ * copies of spike-source events, delay cores' slot flags) and the lane
+ * copies of neuron state (kernel.c "lanes"), all at add/set time: nothing
+ * is allocated inside kn_run.
  */
 #ifndef KN_KERNEL_H
 #define KN_KERNEL_H
@@ -165,6 +166,13 @@ typedef struct kn_neuron_core {
     uint32_t type_index_mask;      /* 2^(T+N) - 1 */
     uint32_t shifts[KN_MAX_SYNAPSE_TYPES];
     void *components[KN_N_KINDS];  /* struct arrays, n_atoms each; NULL if no fields */
+    /* The update this run uses: model->update, or model->update_lanes (8
+     * neurons at a time), which runs on `lanes`: the structs copied field by
+     * field, lanes_stride entries per field (n_atoms rounded up to a multiple
+     * of 8), copied in at the start of each kn_run and back at its end. */
+    kn_neuron_update_fn update;
+    int32_t *lanes[KN_N_KINDS];    /* owned; NULL if no fields or no lane update */
+    size_t lanes_stride;
     uint16_t *ring;                /* 2^(D+T+N) entries */
     size_t ring_len;
     kn_block_t *incoming;          /* owned array */
@@ -284,6 +292,8 @@ typedef struct kn_network {
     uint32_t *phase_b_cores;       /* owned, cap_cores entries: the cores with
                                       phase-B work, listed at every kn_run */
     int n_threads;                 /* 0: OpenMP default */
+    int neuron_lanes;              /* 1 (default): models with a lane update use it
+                                      when the processor can (kn_lanes_available) */
     char error[512];               /* message of the last failed call */
 } kn_network_t;
 
@@ -311,6 +321,11 @@ typedef struct kn_analog_spec {
  * arguments, with a message in kn_error(); the network is then unchanged. */
 
 kn_network_t *kn_network_new(void);
+/* 1 if this build and processor can run the lane (8 neurons at a time) updates */
+int kn_lanes_available(void);
+/* 1 if neuron core `core` used its model's lane update in the last kn_run,
+ * 0 if the scalar one (or it has not run), -1 if not a neuron core */
+int kn_core_uses_lanes(kn_network_t *net, int64_t core);
 void kn_network_free(kn_network_t *net);
 const char *kn_error(const kn_network_t *net);
 

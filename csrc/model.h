@@ -24,6 +24,8 @@ typedef struct kn_model_desc {
     const char *const *recordables;                     /* analog slot names */
     uint32_t n_recordables;
     kn_neuron_update_fn update;
+    kn_neuron_update_fn update_lanes;   /* the same, 8 neurons at a time over the core's
+                                           lane copy (kernel.c "lanes"); NULL: none */
 } kn_model_desc_t;
 
 /* ---- registry (models/registry.c) ------------------------------------- */

@@ -18,6 +18,8 @@
 #ifndef KN_NEURON_IMPL_STANDARD_H
 #define KN_NEURON_IMPL_STANDARD_H
 
+#include <string.h>
+
 #include "kernel.h"
 
 #if !defined(KN_MODEL) || !defined(KN_MEMBRANE) || !defined(KN_SYNAPSE) \
@@ -66,6 +68,19 @@ typedef struct kn_std_tick {
     uint32_t shifts[N_TYPES];
 } kn_std_tick_t;
 
+/* This tick's ring entries of each synapse type, and the types' shifts. */
+static KN_ALWAYS_INLINE void kn_std_ring_rows(const kn_neuron_core_t *nc, uint32_t tick,
+                                              uint16_t *ring_row[N_TYPES],
+                                              uint32_t shifts[N_TYPES])
+{
+    const uint32_t slot = tick & nc->delay_mask;
+    for (uint32_t s = 0; s < N_TYPES; s++) {
+        /* neuron n of type s is entry kn_ring_index(nc, slot, s, n) */
+        ring_row[s] = nc->ring + kn_ring_index(nc, slot, s, 0);
+        shifts[s] = nc->shifts[s];
+    }
+}
+
 static KN_ALWAYS_INLINE kn_std_tick_t kn_std_tick_begin(const kn_neuron_core_t *nc,
                                                         uint32_t tick)
 {
@@ -77,12 +92,7 @@ static KN_ALWAYS_INLINE kn_std_tick_t kn_std_tick_begin(const kn_neuron_core_t *
 #ifdef KN_ADDITIONAL
     k.additional = (ADD(_t) *)nc->components[KN_KIND_ADDITIONAL];
 #endif
-    const uint32_t slot = tick & nc->delay_mask;
-    for (uint32_t s = 0; s < N_TYPES; s++) {
-        /* neuron n of type s is entry kn_ring_index(nc, slot, s, n) */
-        k.ring_row[s] = nc->ring + kn_ring_index(nc, slot, s, 0);
-        k.shifts[s] = nc->shifts[s];
-    }
+    kn_std_ring_rows(nc, tick, k.ring_row, k.shifts);
     return k;
 }
 
@@ -229,6 +239,176 @@ static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
         kn_std_neurons(core, tick, 0, 0);
 }
 
+/* ---- eight neurons at a time ------------------------------------------
+ * When every component of the model has lane functions (component.h), the
+ * same phase A runs on 8 neurons at a time, over the copy of the core's
+ * structs that the kernel keeps field by field during a run (kernel.c,
+ * "lanes"; nc->lanes[kind], nc->lanes_stride entries per field, a multiple
+ * of 8).  Lanes past n_atoms compute on padding and are ignored. */
+#if KN_HAVE_LANES && KN_CAT(KN_MEMBRANE, _LANES) && KN_CAT(KN_SYNAPSE, _LANES)           \
+    && KN_CAT(KN_INPUT, _LANES) && KN_CAT(KN_THRESHOLD, _LANES)                         \
+    && (!defined(KN_ADDITIONAL) || KN_CAT(KN_ADDITIONAL, _LANES))
+#define KN_STD_LANES 1
+
+typedef struct kn_std_lanes {
+    MEM(_lanes_t) membrane;
+    SYN(_lanes_t) synapse;
+    INP(_lanes_t) input;
+    THR(_lanes_t) threshold;
+#ifdef KN_ADDITIONAL
+    ADD(_lanes_t) additional;
+#endif
+    uint16_t *ring_row[N_TYPES];
+    uint32_t shifts[N_TYPES];
+} kn_std_lanes_t;
+
+static KN_ALWAYS_INLINE kn_std_lanes_t kn_std_lanes_begin(const kn_neuron_core_t *nc,
+                                                          uint32_t tick)
+{
+    kn_std_lanes_t k;
+    const size_t stride = nc->lanes_stride;
+    k.membrane = MEM(_lanes_at)(nc->lanes[KN_KIND_MEMBRANE], stride);
+    k.synapse = SYN(_lanes_at)(nc->lanes[KN_KIND_SYNAPSE], stride);
+    k.input = INP(_lanes_at)(nc->lanes[KN_KIND_INPUT], stride);
+    k.threshold = THR(_lanes_at)(nc->lanes[KN_KIND_THRESHOLD], stride);
+#ifdef KN_ADDITIONAL
+    k.additional = ADD(_lanes_at)(nc->lanes[KN_KIND_ADDITIONAL], stride);
+#endif
+    kn_std_ring_rows(nc, tick, k.ring_row, k.shifts);
+    return k;
+}
+
+/* Step 1 for neurons i..i+7, of which the first `valid` exist: their ring
+ * entries are read and zeroed (never the entries past the last neuron). */
+KN_LANES_FN void kn_std_transfer8(const kn_std_lanes_t *k, size_t i, uint32_t valid)
+{
+    for (uint32_t s = 0; s < N_TYPES; s++) {
+        uint16_t *entries = k->ring_row[s] + i;
+        kn_v8 input;
+        if (valid == KN_LANES) {
+            input = ring_to_input8(entries, k->shifts[s]);
+            zero_entries8(entries);
+        } else {
+            uint16_t tail[KN_LANES] = {0};
+            memcpy(tail, entries, valid * sizeof(uint16_t));
+            memset(entries, 0, valid * sizeof(uint16_t));
+            input = ring_to_input8(tail, k->shifts[s]);
+        }
+        SYN(_add_input8)(&k->synapse, i, s, input);
+    }
+}
+
+/* kn_std_step for neurons i..i+7: returns the mask of the lanes that spiked. */
+KN_LANES_FN kn_v8 kn_std_step8(const kn_std_lanes_t *k, size_t i, kn_v8 current_offset,
+                               kn_v8 recorded[KN_STD_N_REC])
+{
+    kn_v8 exc[N_EXC], inh[N_INH];
+    kn_v8 total_exc = zero8(), total_inh = zero8();
+    kn_v8 exc_current = zero8(), inh_current = zero8(), external_bias = zero8();
+
+    const kn_v8 v = MEM(_get_v8)(&k->membrane, i);
+    SYN(_get_exc8)(&k->synapse, i, exc);
+    SYN(_get_inh8)(&k->synapse, i, inh);
+    for (int r = 0; r < N_EXC; r++) {
+        exc[r] = INP(_get_input_value8)(&k->input, i, exc[r]);
+        total_exc = addk8(total_exc, exc[r]);
+    }
+    for (int r = 0; r < N_INH; r++) {
+        inh[r] = INP(_get_input_value8)(&k->input, i, inh[r]);
+        total_inh = addk8(total_inh, inh[r]);
+    }
+    recorded[KN_STD_REC_V] = v;
+    recorded[KN_STD_REC_GSYN_EXC] = total_exc;
+    recorded[KN_STD_REC_GSYN_INH] = total_inh;
+
+    for (int r = 0; r < N_EXC; r++)
+        exc_current = addk8(exc_current, INP(_exc_to_current8)(&k->input, i, exc[r], v));
+    for (int r = 0; r < N_INH; r++)
+        inh_current = addk8(inh_current, INP(_inh_to_current8)(&k->input, i, inh[r], v));
+#ifdef KN_ADDITIONAL
+    external_bias = ADD(_get_current8)(&k->additional, i, v);
+#endif
+
+    const kn_v8 v_new = MEM(_update8)(&k->membrane, i, exc_current, inh_current, external_bias,
+                                      current_offset);
+    const kn_v8 spiked = THR(_is_above8)(&k->threshold, i, v_new);
+    MEM(_has_spiked8)(&k->membrane, i, spiked);
+#ifdef KN_ADDITIONAL
+    ADD(_has_spiked8)(&k->additional, i, spiked);
+#endif
+    SYN(_shape8)(&k->synapse, i);
+    return spiked;
+}
+
+/* kn_std_neurons, 8 neurons at a time.  The calls that are per neuron
+ * (current sources, spike records, STDP post events, analog records) are
+ * made in neuron order, as the scalar loop makes them. */
+KN_LANES_FN void kn_std_neurons8(kn_core_t *core, uint32_t tick, const int analog,
+                                 const int sources)
+{
+    kn_neuron_core_t *nc = &core->neuron;
+    const kn_std_lanes_t k = kn_std_lanes_begin(nc, tick);
+    uint32_t *const out = nc->spike_buffer;
+    const uint32_t n_atoms = core->n_atoms;
+    size_t out_n = 0;
+
+    for (uint32_t i = 0; i < n_atoms; i += KN_LANES) {
+        const uint32_t valid = n_atoms - i < KN_LANES ? n_atoms - i : KN_LANES;
+        kn_v8 recorded[KN_STD_N_REC];
+
+        kn_std_transfer8(&k, i, valid);
+        kn_v8 current_offset = zero8();
+        if (sources) {
+            int32_t offsets[KN_LANES] = {0};
+            for (uint32_t j = 0; j < valid; j++)
+                offsets[j] = kn_current_offset_slow(nc, tick, i + j);
+            current_offset = load8(offsets);
+        }
+        unsigned spiked = mask_bits8(kn_std_step8(&k, i, current_offset, recorded))
+                          & ((1u << valid) - 1u);
+        while (spiked != 0) {
+            const uint32_t n = i + (uint32_t)__builtin_ctz(spiked);
+            KN_ASSERT(out_n < n_atoms);
+            out[out_n++] = n;
+            kn_std_spiked(core, n, tick);
+            spiked &= spiked - 1u;
+        }
+        if (analog) {
+            int32_t lanes[KN_STD_N_REC][KN_LANES];
+            for (int r = 0; r < KN_STD_N_REC; r++)
+                store8(lanes[r], recorded[r]);
+            for (uint32_t j = 0; j < valid; j++) {
+                int32_t values[KN_STD_N_REC];
+                for (int r = 0; r < KN_STD_N_REC; r++)
+                    values[r] = lanes[r][j];
+                kn_record_analog(&core->rec, i + j, values);
+            }
+        }
+    }
+    core->out_index = out;
+    core->out_n = out_n;
+}
+
+/* Phase A of tick `tick` for one core of this model, 8 neurons at a time. */
+KN_LANES_TARGET static void KN_CAT(kn_update_lanes_, KN_MODEL)(kn_core_t *core, uint32_t tick)
+{
+    kn_recording_begin_tick(&core->rec, tick);
+    const int analog = kn_recording_samples(&core->rec);
+    const int sources = core->neuron.source_offsets != NULL;
+    if (analog && sources)
+        kn_std_neurons8(core, tick, 1, 1);
+    else if (analog)
+        kn_std_neurons8(core, tick, 1, 0);
+    else if (sources)
+        kn_std_neurons8(core, tick, 0, 1);
+    else
+        kn_std_neurons8(core, tick, 0, 0);
+}
+#define KN_STD_UPDATE_LANES KN_CAT(kn_update_lanes_, KN_MODEL)
+#else
+#define KN_STD_UPDATE_LANES NULL
+#endif
+
 /* ---- the model descriptor -------------------------------------------- */
 
 extern const kn_component_desc_t KN_CAT(kn_component_, KN_MEMBRANE);
@@ -256,6 +436,7 @@ const kn_model_desc_t KN_CAT(kn_model_, KN_MODEL) = {
     kn_std_recordables,
     KN_STD_N_REC,
     KN_CAT(kn_update_, KN_MODEL),
+    KN_STD_UPDATE_LANES,
 };
 
 #endif /* KN_NEURON_IMPL_STANDARD_H */

@@ -66,6 +66,7 @@ cdef extern from "kernel.h" nogil:
 
     ctypedef struct kn_network_t:
         int n_threads
+        int neuron_lanes
 
     ctypedef struct kn_array_t:
         void *data
@@ -112,6 +113,8 @@ cdef extern from "kernel.h" nogil:
     int kn_poisson_draw_isi(kn_network_t *net, int64_t core, int64_t source)
 
     kn_network_t *kn_network_new()
+    int kn_lanes_available()
+    int kn_core_uses_lanes(kn_network_t *net, int64_t core)
     void kn_network_free(kn_network_t *net)
     const char *kn_error(const kn_network_t *net)
     int kn_add_neuron_core(kn_network_t *net, const char *model, int64_t n_atoms,
@@ -203,6 +206,11 @@ cdef const kn_component_desc_t *_component(object component) except NULL:
 
 cdef str _qualified(const kn_component_desc_t *desc):
     return f"{_s(kn_kind_name(desc.kind))}:{_s(desc.name)}"
+
+
+def lanes_available():
+    """True if this build and processor can update neurons 8 at a time (AVX2)."""
+    return bool(kn_lanes_available())
 
 
 def model_names():
@@ -585,6 +593,26 @@ cdef class Network:
         if not 0 <= v <= 4096:
             raise ValueError(f"n_threads = {v} must be in 0..4096 (0: OpenMP default)")
         self.net.n_threads = v
+
+    @property
+    def neuron_lanes(self):
+        """True (default): neuron cores whose model has a vectorised update
+        (8 neurons at a time, AVX2) use it when the processor has AVX2.  The
+        results are the same bits either way; False forces the scalar loop."""
+        return bool(self.net.neuron_lanes)
+
+    @neuron_lanes.setter
+    def neuron_lanes(self, value):
+        self._check_idle()
+        self.net.neuron_lanes = 1 if value else 0
+
+    def uses_lanes(self, core):
+        """Whether neuron core `core` ran its vectorised update in the last run()."""
+        c = self._core_id(core)
+        cdef int used = kn_core_uses_lanes(self.net, c)
+        if used < 0:
+            raise ValueError(f"core {c} is a {self._kinds[c]} core, not a neuron core")
+        return bool(used)
 
     @property
     def n_cores(self):

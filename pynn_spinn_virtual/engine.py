@@ -8,6 +8,7 @@ saturations are reported as provenance after each run.
 """
 import logging
 import math
+import os
 
 import numpy as np
 
@@ -19,6 +20,15 @@ logger = logging.getLogger("pynn_spinn_virtual")
 #: at most this many bytes of recording buffers are handed to the kernel at once; longer
 #: runs are split into stretches (the results do not depend on it)
 RECORDING_BUDGET_BYTES = 256 * 1024 * 1024
+
+
+def neuron_lanes_wanted():
+    """Whether neuron cores may be updated 8 at a time (the kernel's vectorised update).
+
+    The results are the same bits either way; ``PYNN_SPINN_VIRTUAL_NEURON_LANES=0`` forces
+    the scalar update (to compare the two, or on a processor where it misbehaves).
+    """
+    return os.environ.get("PYNN_SPINN_VIRTUAL_NEURON_LANES", "1").strip() != "0"
 
 
 class LoadedNetwork:
@@ -45,6 +55,7 @@ class LoadedNetwork:
 
     def _build_kernel(self):
         self.kernel = _kernel.Network(self.n_threads)
+        self.kernel.neuron_lanes = neuron_lanes_wanted()
         for loaded in self.cores:
             core_id = loaded.add_to(self.kernel)
             assert core_id == loaded.core.index, (core_id, loaded.core.index)

@@ -30,3 +30,12 @@ def simulation(fresh):
         warnings.simplefilter("ignore")
         fresh(1.0)
         yield
+
+
+@pytest.fixture(params=["lanes", "scalar"])
+def neuron_update(request, monkeypatch):
+    """Runs a test twice: with the kernel's vectorised neuron update (8 neurons at a time,
+    where the model and the processor have it) and with the scalar one."""
+    monkeypatch.setenv("PYNN_SPINN_VIRTUAL_NEURON_LANES",
+                       "1" if request.param == "lanes" else "0")
+    return request.param

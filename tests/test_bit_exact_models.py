@@ -123,7 +123,7 @@ class Twin:
 
 
 @pytest.fixture
-def twin_factory():
+def twin_factory(neuron_update):
     made = []
 
     def make(dt):

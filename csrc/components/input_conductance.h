@@ -39,4 +39,29 @@ static inline int32_t input_conductance_inh_to_current(const input_conductance_t
     return mulk(negk(value), subk(p->V_rev_I, v));
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define input_conductance_LANES 1
+
+KN_LANES_FN kn_v8 input_conductance_get_input_value8(const input_conductance_lanes_t *p,
+                                                     size_t i, kn_v8 value)
+{
+    (void)p;
+    (void)i;
+    return sra8(value, 10);
+}
+
+KN_LANES_FN kn_v8 input_conductance_exc_to_current8(const input_conductance_lanes_t *p,
+                                                    size_t i, kn_v8 value, kn_v8 v)
+{
+    return mulk8(value, subk8(load8(p->V_rev_E + i), v));
+}
+
+KN_LANES_FN kn_v8 input_conductance_inh_to_current8(const input_conductance_lanes_t *p,
+                                                    size_t i, kn_v8 value, kn_v8 v)
+{
+    return mulk8(negk8(value), subk8(load8(p->V_rev_I + i), v));
+}
+#endif
+
 #endif /* KN_INPUT_CONDUCTANCE_H */

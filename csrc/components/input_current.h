@@ -35,4 +35,35 @@ static inline int32_t input_current_inh_to_current(const input_current_t *p, int
     return value;
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define input_current_LANES 1
+
+KN_LANES_FN kn_v8 input_current_get_input_value8(const input_current_lanes_t *p, size_t i,
+                                                 kn_v8 value)
+{
+    (void)p;
+    (void)i;
+    return value;
+}
+
+KN_LANES_FN kn_v8 input_current_exc_to_current8(const input_current_lanes_t *p, size_t i,
+                                                kn_v8 value, kn_v8 v)
+{
+    (void)p;
+    (void)i;
+    (void)v;
+    return value;
+}
+
+KN_LANES_FN kn_v8 input_current_inh_to_current8(const input_current_lanes_t *p, size_t i,
+                                                kn_v8 value, kn_v8 v)
+{
+    (void)p;
+    (void)i;
+    (void)v;
+    return value;
+}
+#endif
+
 #endif /* KN_INPUT_CURRENT_H */

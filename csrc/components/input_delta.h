@@ -35,4 +35,31 @@ static inline int32_t input_delta_inh_to_current(const input_delta_t *p, int32_t
     return mulk(value, p->scale);
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define input_delta_LANES 1
+
+KN_LANES_FN kn_v8 input_delta_get_input_value8(const input_delta_lanes_t *p, size_t i,
+                                               kn_v8 value)
+{
+    (void)p;
+    (void)i;
+    return mulk8(value, set1_8(KN_S1615_ONE));
+}
+
+KN_LANES_FN kn_v8 input_delta_exc_to_current8(const input_delta_lanes_t *p, size_t i,
+                                              kn_v8 value, kn_v8 v)
+{
+    (void)v;
+    return mulk8(value, load8(p->scale + i));
+}
+
+KN_LANES_FN kn_v8 input_delta_inh_to_current8(const input_delta_lanes_t *p, size_t i,
+                                              kn_v8 value, kn_v8 v)
+{
+    (void)v;
+    return mulk8(value, load8(p->scale + i));
+}
+#endif
+
 #endif /* KN_INPUT_DELTA_H */

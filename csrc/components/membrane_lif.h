@@ -52,4 +52,42 @@ static inline void membrane_lif_has_spiked(membrane_lif_t *m)
     m->refract_timer = m->T_refract;
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define membrane_lif_LANES 1
+
+KN_LANES_FN kn_v8 membrane_lif_get_v8(const membrane_lif_lanes_t *m, size_t i)
+{
+    return load8(m->V_membrane + i);
+}
+
+/* The refractory lanes keep V and count down; the others integrate. */
+KN_LANES_FN kn_v8 membrane_lif_update8(const membrane_lif_lanes_t *m, size_t i,
+                                       kn_v8 exc_current, kn_v8 inh_current,
+                                       kn_v8 external_bias, kn_v8 current_offset)
+{
+    const kn_v8 v = load8(m->V_membrane + i);
+    const kn_v8 timer = load8(m->refract_timer + i);
+    const kn_v8 input = addk8(addk8(addk8(subk8(exc_current, inh_current), external_bias),
+                                    load8(m->I_offset + i)),
+                              current_offset);
+    const kn_v8 alpha = addk8(mulk8(input, load8(m->R_membrane + i)), load8(m->V_rest + i));
+    const kn_v8 integrated = subk8(alpha, mulk8(load8(m->exp_TC + i), subk8(alpha, v)));
+    const kn_v8 refractory = gt8(timer, zero8());
+    const kn_v8 v_new = select8(refractory, v, integrated);
+    store8(m->V_membrane + i, v_new);
+    store8(m->refract_timer + i, addk8(timer, refractory));     /* -1 where refractory */
+    return v_new;
+}
+
+KN_LANES_FN void membrane_lif_has_spiked8(const membrane_lif_lanes_t *m, size_t i,
+                                          kn_v8 spiked)
+{
+    store8(m->V_membrane + i,
+           select8(spiked, load8(m->V_reset + i), load8(m->V_membrane + i)));
+    store8(m->refract_timer + i,
+           select8(spiked, load8(m->T_refract + i), load8(m->refract_timer + i)));
+}
+#endif
+
 #endif /* KN_MEMBRANE_LIF_H */

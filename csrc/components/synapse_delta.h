@@ -41,4 +41,32 @@ static inline void synapse_delta_shape(synapse_delta_t *s)
     s->isyn_inh = 0;
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define synapse_delta_LANES 1
+
+KN_LANES_FN void synapse_delta_add_input8(const synapse_delta_lanes_t *s, size_t i,
+                                          uint32_t type, kn_v8 input)
+{
+    int32_t *isyn = type == 0 ? s->isyn_exc : s->isyn_inh;
+    store8(isyn + i, addk8(load8(isyn + i), input));
+}
+
+KN_LANES_FN void synapse_delta_get_exc8(const synapse_delta_lanes_t *s, size_t i, kn_v8 out[1])
+{
+    out[0] = load8(s->isyn_exc + i);
+}
+
+KN_LANES_FN void synapse_delta_get_inh8(const synapse_delta_lanes_t *s, size_t i, kn_v8 out[1])
+{
+    out[0] = load8(s->isyn_inh + i);
+}
+
+KN_LANES_FN void synapse_delta_shape8(const synapse_delta_lanes_t *s, size_t i)
+{
+    store8(s->isyn_exc + i, zero8());
+    store8(s->isyn_inh + i, zero8());
+}
+#endif
+
 #endif /* KN_SYNAPSE_DELTA_H */

@@ -46,4 +46,38 @@ static inline void synapse_exponential_shape(synapse_exponential_t *s)
     s->isyn_inh = decay_s1615(s->isyn_inh, s->inh_decay);
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define synapse_exponential_LANES 1
+
+KN_LANES_FN void synapse_exponential_add_input8(const synapse_exponential_lanes_t *s,
+                                                size_t i, uint32_t type, kn_v8 input)
+{
+    if (type == 0)
+        store8(s->isyn_exc + i,
+               addk8(load8(s->isyn_exc + i), decay8(input, load8(s->exc_init + i))));
+    else
+        store8(s->isyn_inh + i,
+               addk8(load8(s->isyn_inh + i), decay8(input, load8(s->inh_init + i))));
+}
+
+KN_LANES_FN void synapse_exponential_get_exc8(const synapse_exponential_lanes_t *s, size_t i,
+                                              kn_v8 out[1])
+{
+    out[0] = load8(s->isyn_exc + i);
+}
+
+KN_LANES_FN void synapse_exponential_get_inh8(const synapse_exponential_lanes_t *s, size_t i,
+                                              kn_v8 out[1])
+{
+    out[0] = load8(s->isyn_inh + i);
+}
+
+KN_LANES_FN void synapse_exponential_shape8(const synapse_exponential_lanes_t *s, size_t i)
+{
+    store8(s->isyn_exc + i, decay8(load8(s->isyn_exc + i), load8(s->exc_decay + i)));
+    store8(s->isyn_inh + i, decay8(load8(s->isyn_inh + i), load8(s->inh_decay + i)));
+}
+#endif
+
 #endif /* KN_SYNAPSE_EXPONENTIAL_H */
