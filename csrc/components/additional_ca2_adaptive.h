@@ -32,4 +32,25 @@ static inline void additional_ca2_adaptive_has_spiked(additional_ca2_adaptive_t 
     a->I_Ca2 = addk(a->I_Ca2, a->I_alpha);
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define additional_ca2_adaptive_LANES 1
+
+KN_LANES_FN kn_v8 additional_ca2_adaptive_get_current8(const additional_ca2_adaptive_lanes_t *a,
+                                                       size_t i, kn_v8 v)
+{
+    (void)v;
+    const kn_v8 current = mulk8(load8(a->I_Ca2 + i), load8(a->exp_TauCa + i));
+    store8(a->I_Ca2 + i, current);
+    return negk8(current);
+}
+
+KN_LANES_FN void additional_ca2_adaptive_has_spiked8(const additional_ca2_adaptive_lanes_t *a,
+                                                     size_t i, kn_v8 spiked)
+{
+    const kn_v8 current = load8(a->I_Ca2 + i);
+    store8(a->I_Ca2 + i, select8(spiked, addk8(current, load8(a->I_alpha + i)), current));
+}
+#endif
+
 #endif /* KN_ADDITIONAL_CA2_ADAPTIVE_H */

@@ -89,4 +89,57 @@ static inline void membrane_izhikevich_has_spiked(membrane_izhikevich_t *m)
     m->this_h = mulk(m->reset_h, KN_IZH_TQ_OFFSET);
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define membrane_izhikevich_LANES 1
+
+KN_LANES_FN kn_v8 membrane_izhikevich_get_v8(const membrane_izhikevich_lanes_t *m, size_t i)
+{
+    return load8(m->V + i);
+}
+
+KN_LANES_FN kn_v8 kn_izh_half8(kn_v8 x)
+{
+    return mulk8(x, set1_8(KN_S1615_HALF));
+}
+
+KN_LANES_FN kn_v8 kn_izh_quadratic8(kn_v8 x)
+{
+    return mulk8(addk8(set1_8(KN_IZH_FIVE), mulk8(set1_8(KN_IZH_MAGIC_M), x)), x);
+}
+
+KN_LANES_FN kn_v8 membrane_izhikevich_update8(const membrane_izhikevich_lanes_t *m, size_t i,
+                                              kn_v8 exc_current, kn_v8 inh_current,
+                                              kn_v8 external_bias, kn_v8 current_offset)
+{
+    const kn_v8 input = addk8(addk8(addk8(subk8(exc_current, inh_current), external_bias),
+                                    load8(m->I_offset + i)),
+                              current_offset);
+    const kn_v8 h = load8(m->this_h + i), v0 = load8(m->V + i), u0 = load8(m->U + i);
+    const kn_v8 a = load8(m->A + i), b = load8(m->B + i);
+
+    const kn_v8 pre_alph = subk8(addk8(set1_8(KN_IZH_140), input), u0);
+    const kn_v8 alpha = addk8(pre_alph, kn_izh_quadratic8(v0));
+    const kn_v8 eta = addk8(v0, kn_izh_half8(mulk8(h, alpha)));
+    const kn_v8 h_a = mulk8(h, a);
+    const kn_v8 beta = kn_izh_half8(mulk8(subk8(mulk8(b, v0), u0), h_a));
+
+    const kn_v8 v = addk8(v0, mulk8(h, addk8(subk8(pre_alph, beta), kn_izh_quadratic8(eta))));
+    store8(m->V + i, v);
+    store8(m->U + i, addk8(u0, mulk8(h_a, addk8(subk8(negk8(u0), beta), mulk8(b, eta)))));
+    store8(m->this_h + i, load8(m->reset_h + i));
+    return v;
+}
+
+KN_LANES_FN void membrane_izhikevich_has_spiked8(const membrane_izhikevich_lanes_t *m,
+                                                 size_t i, kn_v8 spiked)
+{
+    const kn_v8 reset_h = load8(m->reset_h + i);
+    store8(m->V + i, select8(spiked, load8(m->C + i), load8(m->V + i)));
+    store8(m->U + i, select8(spiked, addk8(load8(m->U + i), load8(m->D + i)), load8(m->U + i)));
+    store8(m->this_h + i, select8(spiked, mulk8(reset_h, set1_8(KN_IZH_TQ_OFFSET)),
+                                  load8(m->this_h + i)));
+}
+#endif
+
 #endif /* KN_MEMBRANE_IZHIKEVICH_H */

@@ -62,4 +62,38 @@ static inline void synapse_dual_exponential_shape(synapse_dual_exponential_t *s)
     s->isyn_inh = decay_s1615(s->isyn_inh, s->inh_decay);
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define synapse_dual_exponential_LANES 1
+
+KN_LANES_FN void synapse_dual_exponential_add_input8(const synapse_dual_exponential_lanes_t *s,
+                                                     size_t i, uint32_t type, kn_v8 input)
+{
+    int32_t *isyn = type == 0 ? s->isyn_exc : type == 1 ? s->isyn_exc2 : s->isyn_inh;
+    const uint32_t *init = type == 0 ? s->exc_init : type == 1 ? s->exc2_init : s->inh_init;
+    store8(isyn + i, addk8(load8(isyn + i), decay8(input, load8(init + i))));
+}
+
+KN_LANES_FN void synapse_dual_exponential_get_exc8(const synapse_dual_exponential_lanes_t *s,
+                                                   size_t i, kn_v8 out[2])
+{
+    out[0] = load8(s->isyn_exc + i);
+    out[1] = load8(s->isyn_exc2 + i);
+}
+
+KN_LANES_FN void synapse_dual_exponential_get_inh8(const synapse_dual_exponential_lanes_t *s,
+                                                   size_t i, kn_v8 out[1])
+{
+    out[0] = load8(s->isyn_inh + i);
+}
+
+KN_LANES_FN void synapse_dual_exponential_shape8(const synapse_dual_exponential_lanes_t *s,
+                                                 size_t i)
+{
+    store8(s->isyn_exc + i, decay8(load8(s->isyn_exc + i), load8(s->exc_decay + i)));
+    store8(s->isyn_exc2 + i, decay8(load8(s->isyn_exc2 + i), load8(s->exc2_decay + i)));
+    store8(s->isyn_inh + i, decay8(load8(s->isyn_inh + i), load8(s->inh_decay + i)));
+}
+#endif
+
 #endif /* KN_SYNAPSE_DUAL_EXPONENTIAL_H */
