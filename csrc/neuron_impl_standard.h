@@ -248,7 +248,6 @@ static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
 #if KN_HAVE_LANES && KN_CAT(KN_MEMBRANE, _LANES) && KN_CAT(KN_SYNAPSE, _LANES)           \
     && KN_CAT(KN_INPUT, _LANES) && KN_CAT(KN_THRESHOLD, _LANES)                         \
     && (!defined(KN_ADDITIONAL) || KN_CAT(KN_ADDITIONAL, _LANES))
-#define KN_STD_LANES 1
 
 typedef struct kn_std_lanes {
     MEM(_lanes_t) membrane;
