@@ -223,20 +223,28 @@ static KN_ALWAYS_INLINE void kn_std_neurons(kn_core_t *core, uint32_t tick, cons
     core->out_n = out_n;
 }
 
+/* The body of an update function: begins the tick's recording, then calls
+ * the neuron loop LOOP(core, tick, analog, sources) with the two flags as
+ * constants (one instance of the loop for each case). */
+#define KN_STD_UPDATE_BODY(LOOP, core, tick)                                   \
+    do {                                                                       \
+        kn_recording_begin_tick(&(core)->rec, (tick));                         \
+        const int analog_ = kn_recording_samples(&(core)->rec);                \
+        const int sources_ = (core)->neuron.source_offsets != NULL;            \
+        if (analog_ && sources_)                                               \
+            LOOP((core), (tick), 1, 1);                                        \
+        else if (analog_)                                                      \
+            LOOP((core), (tick), 1, 0);                                        \
+        else if (sources_)                                                     \
+            LOOP((core), (tick), 0, 1);                                        \
+        else                                                                   \
+            LOOP((core), (tick), 0, 0);                                        \
+    } while (0)
+
 /* Phase A of tick `tick` for one core of this model. */
 static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
 {
-    kn_recording_begin_tick(&core->rec, tick);
-    const int analog = kn_recording_samples(&core->rec);
-    const int sources = core->neuron.source_offsets != NULL;
-    if (analog && sources)
-        kn_std_neurons(core, tick, 1, 1);
-    else if (analog)
-        kn_std_neurons(core, tick, 1, 0);
-    else if (sources)
-        kn_std_neurons(core, tick, 0, 1);
-    else
-        kn_std_neurons(core, tick, 0, 0);
+    KN_STD_UPDATE_BODY(kn_std_neurons, core, tick);
 }
 
 /* ---- eight neurons at a time ------------------------------------------
@@ -391,17 +399,7 @@ KN_LANES_FN void kn_std_neurons8(kn_core_t *core, uint32_t tick, const int analo
 /* Phase A of tick `tick` for one core of this model, 8 neurons at a time. */
 KN_LANES_TARGET static void KN_CAT(kn_update_lanes_, KN_MODEL)(kn_core_t *core, uint32_t tick)
 {
-    kn_recording_begin_tick(&core->rec, tick);
-    const int analog = kn_recording_samples(&core->rec);
-    const int sources = core->neuron.source_offsets != NULL;
-    if (analog && sources)
-        kn_std_neurons8(core, tick, 1, 1);
-    else if (analog)
-        kn_std_neurons8(core, tick, 1, 0);
-    else if (sources)
-        kn_std_neurons8(core, tick, 0, 1);
-    else
-        kn_std_neurons8(core, tick, 0, 0);
+    KN_STD_UPDATE_BODY(kn_std_neurons8, core, tick);
 }
 #define KN_STD_UPDATE_LANES KN_CAT(kn_update_lanes_, KN_MODEL)
 #else

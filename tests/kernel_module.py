@@ -26,6 +26,17 @@ def load_kernel():
         return module
 
 
+def component_arrays(K, model, n):
+    """Zeroed component arrays of `model` for n neurons, by kind (None for a component
+    without fields)."""
+    comps = {}
+    for qualified in K.model_components(model):
+        kind = qualified.split(":")[0]
+        dtype = K.component_dtype(qualified)
+        comps[kind] = None if dtype is None else np.zeros(n, dtype)
+    return comps
+
+
 def delta_core(K, net, n, shifts=(10, 0), index_bits=2):
     """An IF_curr_delta core of `n` neurons whose V is V_rest + its input (R = 1 MOhm, no
     memory; threshold -50 mV, rest and reset -65 mV), 2 synapse types and 16 delay slots;

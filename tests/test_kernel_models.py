@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from kernel_module import load_kernel
+from kernel_module import component_arrays, load_kernel
 
 
 K = load_kernel()
@@ -58,12 +58,7 @@ def lif_step(v, exc, inh, v_rest=-65 * S, i_offset=0, bias=0, offset=0, r=R20, e
 
 def arrays(model, n):
     """Zeroed component arrays of `model` (None for field-less components)."""
-    comps = {}
-    for qualified in K.model_components(model):
-        kind = qualified.split(":")[0]
-        dtype = K.component_dtype(qualified)
-        comps[kind] = None if dtype is None else np.zeros(n, dtype)
-    return comps
+    return component_arrays(K, model, n)
 
 
 def lif(comps, v=-65 * S, v_rest=-65 * S, v_reset=-70 * S, t_refract=2, threshold=-50 * S,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kernel_module import load_kernel
+from kernel_module import component_arrays, load_kernel
 
 K = load_kernel()
 
@@ -53,15 +53,6 @@ def fill(rng, comps, kinds):
             arr[name] = (values % (1 << 32)).astype(np.uint32).view(arr.dtype[name])
 
 
-def component_arrays(model, n):
-    comps = {}
-    for qualified in K.model_components(model):
-        kind = qualified.split(":")[0]
-        dtype = K.component_dtype(qualified)
-        comps[kind] = None if dtype is None else np.zeros(n, dtype)
-    return comps
-
-
 class Case:
     """Everything one network is built from; build() gives an independent copy to run."""
 
@@ -71,9 +62,9 @@ class Case:
         self.n_types = K.model_n_synapse_types(model)
         self.type_bits = max(1, (self.n_types - 1).bit_length())
         self.index_bits = max(0, (n - 1).bit_length())
-        self.comps = component_arrays(model, n)
+        self.comps = component_arrays(K, model, n)
         fill(rng, self.comps, kinds)
-        self.later = component_arrays(model, n)          # written by "Python" between runs
+        self.later = component_arrays(K, model, n)          # written by "Python" between runs
         fill(rng, self.later, kinds)
         self.shifts = [int(s) for s in rng.integers(0, 17, self.n_types)]
         ring_len = 16 << (self.type_bits + self.index_bits)
@@ -183,7 +174,7 @@ def test_the_test_sees_a_difference():
 @pytest.mark.parametrize("model", SCALAR_MODELS)
 def test_models_without_lane_functions_keep_the_scalar_update(model):
     net = K.Network(n_threads=1)
-    comps = component_arrays(model, 3)
+    comps = component_arrays(K, model, 3)
     n_types = K.model_n_synapse_types(model)
     type_bits = max(1, (n_types - 1).bit_length())
     ring = np.zeros(16 << (type_bits + 2), np.uint16)
@@ -195,7 +186,7 @@ def test_models_without_lane_functions_keep_the_scalar_update(model):
 def test_lane_update_switch_and_its_errors():
     net = K.Network(n_threads=1)
     assert net.neuron_lanes
-    comps = component_arrays("if_curr_exp", 9)
+    comps = component_arrays(K, "if_curr_exp", 9)
     ring = np.zeros(16 << 5, np.uint16)
     core = net.add_neuron_core("if_curr_exp", 9, 2, 4, 1, 4, [0, 0], comps, ring)
     source = net.add_spike_array_core(1, np.array([0], np.uint32), np.array([0], np.uint32))
