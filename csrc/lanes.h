@@ -19,6 +19,8 @@
 
 #include <stdint.h>
 
+#include "fixed.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KN_HAVE_LANES 1
 #else
@@ -105,6 +107,18 @@ KN_LANES_FN kn_v8 decay8(kn_v8 x, kn_v8 d)
     const kn_v8 odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), _mm256_srli_epi64(d, 32));
     const kn_v8 high = _mm256_blend_epi32(even, odd, 0xAA);
     return _mm256_sub_epi32(high, _mm256_and_si256(_mm256_srai_epi32(x, 31), d));
+}
+
+/* divk, lane by lane with the scalar division (AVX2 has no integer division;
+ * the alpha synapse divides once per neuron and input) */
+KN_LANES_FN kn_v8 divk8(kn_v8 a, kn_v8 b)
+{
+    int32_t x[KN_LANES], y[KN_LANES];
+    store8(x, a);
+    store8(y, b);
+    for (int k = 0; k < KN_LANES; k++)
+        x[k] = divk(x[k], y[k]);
+    return load8(x);
 }
 
 /* ring_to_input of 8 consecutive ring entries: (int32)(entry << shift) */

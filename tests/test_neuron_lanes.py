@@ -19,9 +19,7 @@ K = load_kernel()
 
 #: the models whose components all have lane functions
 LANE_MODELS = ["if_curr_exp", "if_cond_exp", "if_curr_delta", "if_curr_dual_exp", "izhikevich",
-               "izhikevich_cond", "if_curr_exp_ca2_adaptive"]
-#: the alpha synapse divides (libgcc's accum division): no lane version
-SCALAR_MODELS = ["if_curr_alpha"]
+               "izhikevich_cond", "if_curr_exp_ca2_adaptive", "if_curr_alpha"]
 
 needs_avx2 = pytest.mark.skipif(not K.lanes_available(),
                                 reason="this processor cannot run the lane update (no AVX2)")
@@ -171,8 +169,9 @@ def test_the_test_sees_a_difference():
 
 
 @needs_avx2
-@pytest.mark.parametrize("model", SCALAR_MODELS)
-def test_models_without_lane_functions_keep_the_scalar_update(model):
+@pytest.mark.parametrize("model", K.model_names())
+def test_every_model_has_a_lane_update(model):
+    assert model in LANE_MODELS                     # so the test above covers it
     net = K.Network(n_threads=1)
     comps = component_arrays(K, model, 3)
     n_types = K.model_n_synapse_types(model)
@@ -180,7 +179,7 @@ def test_models_without_lane_functions_keep_the_scalar_update(model):
     ring = np.zeros(16 << (type_bits + 2), np.uint16)
     core = net.add_neuron_core(model, 3, n_types, 2, type_bits, 4, [0] * n_types, comps, ring)
     net.run(0, 2)
-    assert not net.uses_lanes(core)
+    assert net.uses_lanes(core)
 
 
 def test_lane_update_switch_and_its_errors():
@@ -212,8 +211,10 @@ def test_the_backend_chooses_the_update_by_the_environment(fresh, monkeypatch, s
     fresh(1.0)
     sim.Population(300, sim.IF_curr_exp(i_offset=1.0), label="lif")     # two cores
     sim.Population(5, sim.IF_curr_alpha(), label="alpha")
+    sim.Population(5, sim.SpikeSourcePoisson(rate=10.0), label="poisson")
     sim.run(5.0)
     loaded = sim.simulator.state.loaded
     used = {core.population.label: loaded.kernel.uses_lanes(core.core.index)
             for core in loaded._neuron_cores()}
-    assert used == {"lif": expected and K.lanes_available(), "alpha": False}
+    lanes = expected and K.lanes_available()
+    assert used == {"lif": lanes, "alpha": lanes}

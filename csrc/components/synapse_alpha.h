@@ -86,4 +86,64 @@ static inline void synapse_alpha_shape(synapse_alpha_t *s)
     }
 }
 
+/* ---- eight neurons at a time (component.h, lanes.h) ---- */
+#if KN_HAVE_LANES
+#define synapse_alpha_LANES 1
+
+typedef struct kn_alpha_receptor8 {
+    int32_t *lin, *exp, *q;
+    const int32_t *dt_over_tau2;
+    const uint32_t *decay;
+} kn_alpha_receptor8_t;
+
+static inline kn_alpha_receptor8_t synapse_alpha_receptor8(const synapse_alpha_lanes_t *s,
+                                                           uint32_t type, size_t i)
+{
+    kn_alpha_receptor8_t r;
+    if (type == 0) {
+        r.lin = s->exc_lin + i, r.exp = s->exc_exp + i, r.q = s->exc_q + i;
+        r.dt_over_tau2 = s->exc_dt_over_tau2 + i, r.decay = s->exc_decay + i;
+    } else {
+        r.lin = s->inh_lin + i, r.exp = s->inh_exp + i, r.q = s->inh_q + i;
+        r.dt_over_tau2 = s->inh_dt_over_tau2 + i, r.decay = s->inh_decay + i;
+    }
+    return r;
+}
+
+/* Only the lanes whose input is positive take it (the others keep their state). */
+KN_LANES_FN void synapse_alpha_add_input8(const synapse_alpha_lanes_t *s, size_t i,
+                                          uint32_t type, kn_v8 input)
+{
+    const kn_alpha_receptor8_t r = synapse_alpha_receptor8(s, type, i);
+    const kn_v8 takes = gt8(input, zero8());
+    const kn_v8 one = set1_8(KN_S1615_ONE);
+    const kn_v8 lin = load8(r.lin), exp = load8(r.exp);
+    const kn_v8 new_exp = addk8(decay8(exp, load8(r.decay)), one);
+    const kn_v8 fading = subk8(one, divk8(one, new_exp));
+    const kn_v8 new_lin = mulk8(addk8(lin, mulk8(input, load8(r.dt_over_tau2))), fading);
+    store8(r.q, select8(takes, input, load8(r.q)));
+    store8(r.exp, select8(takes, new_exp, exp));
+    store8(r.lin, select8(takes, new_lin, lin));
+}
+
+KN_LANES_FN void synapse_alpha_get_exc8(const synapse_alpha_lanes_t *s, size_t i, kn_v8 out[1])
+{
+    out[0] = mulk8(load8(s->exc_lin + i), load8(s->exc_exp + i));
+}
+
+KN_LANES_FN void synapse_alpha_get_inh8(const synapse_alpha_lanes_t *s, size_t i, kn_v8 out[1])
+{
+    out[0] = mulk8(load8(s->inh_lin + i), load8(s->inh_exp + i));
+}
+
+KN_LANES_FN void synapse_alpha_shape8(const synapse_alpha_lanes_t *s, size_t i)
+{
+    for (uint32_t type = 0; type < 2; type++) {
+        const kn_alpha_receptor8_t r = synapse_alpha_receptor8(s, type, i);
+        store8(r.lin, addk8(load8(r.lin), mulk8(load8(r.q), load8(r.dt_over_tau2))));
+        store8(r.exp, decay8(load8(r.exp), load8(r.decay)));
+    }
+}
+#endif
+
 #endif /* KN_SYNAPSE_ALPHA_H */
