@@ -7,8 +7,8 @@
  * adds, floored products, the low 32 bits kept); tests/test_neuron_lanes.py
  * checks the lane update against the scalar one with hypothesis.
  *
- * Only x86-64 with GCC or Clang: KN_HAVE_LANES is 0 elsewhere, and the
- * kernel then uses the scalar loop.  The functions are compiled for AVX2
+ * Only x86-64 with GCC or Clang: KN_HAVE_LANES is 0 elsewhere (or with
+ * -DKN_NO_LANES), and the kernel then uses the scalar loop.  The functions are compiled for AVX2
  * whatever the compiler flags (target attribute); the kernel calls them
  * only after checking that the processor has AVX2 (kn_lanes_supported).
  *
@@ -21,7 +21,7 @@
 
 #include "fixed.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(KN_NO_LANES)
 #define KN_HAVE_LANES 1
 #else
 #define KN_HAVE_LANES 0

@@ -218,3 +218,25 @@ def test_the_backend_chooses_the_update_by_the_environment(fresh, monkeypatch, s
             for core in loaded._neuron_cores()}
     lanes = expected and K.lanes_available()
     assert used == {"lif": lanes, "alpha": lanes}
+
+
+def test_the_kernel_compiles_without_lanes():
+    """Where there is no AVX2 (another processor, another compiler) the kernel is built
+    without the lane functions (KN_NO_LANES stands for that here) and must still compile,
+    warning-free."""
+    import glob
+    import os
+    import shutil
+    import subprocess
+    compiler = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc")
+    if compiler is None:
+        pytest.skip("no C compiler")
+    root = os.path.join(os.path.dirname(__file__), "..", "csrc")
+    sources = sorted(glob.glob(os.path.join(root, "*.c")) + glob.glob(os.path.join(root, "models",
+                                                                                   "*.c")))
+    assert sources
+    for source in sources:
+        result = subprocess.run([compiler, "-std=c99", "-Wall", "-Wno-unused-function", "-Werror",
+                                 "-fsyntax-only", "-DKN_NO_LANES", "-I", root, source],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, f"{source}:\n{result.stderr}"
