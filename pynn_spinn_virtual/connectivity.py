@@ -17,8 +17,8 @@ _US_PER_MS = 1000.0
 
 
 # -- the two ways a row's weights and delays are quantised (docs/toolchain6.md, Q3) ----------
-# (each conversion is one C pass of pynn_spinn_virtual._fixed over the array; the s16.15
-# encoding converts a repeated value once, fixedpoint.once_per_repeated_value)
+# (each conversion is one C pass of pynn_spinn_virtual._fixed over the array, the s16.15
+# encoding of the expander's included)
 #: the machine's conversions of a zero-stride constant array (fixedpoint.is_constant) are
 #: done once; a full array is not scanned for repeats (the scan would cost a C pass)
 _once_if_constant = fixedpoint.converted_once_when(fixedpoint.is_constant)
@@ -42,7 +42,8 @@ def expander_weight_ints(weights, factor):
     if mantissa != 0.5:
         raise ValueError(f"weight scale {factor} is not a power of two")
     shift = (exponent - 1) - 15          # factor / 2**15 = 2**shift
-    return _shaped(weights, _fixed.expander_weight_ints(_bits(weights), shift))
+    return _expander_of_s1615(weights, _fixed.EXPANDER_WEIGHT_INTS, shift,
+                              lambda bits: _fixed.expander_weight_ints(bits, shift))
 
 
 @_once_if_constant
@@ -59,7 +60,8 @@ def expander_delay_ticks(delays_ms, mts_us):
     With dt = 0.1 ms a delay whose s16.15 value rounds down loses a tick (0.3 ms -> 2 ticks).
     """
     per_ms = int(fixedpoint.encode_s1615(_US_PER_MS / mts_us))
-    return _shaped(delays_ms, _fixed.expander_delay_ticks(_bits(delays_ms), per_ms))
+    return _expander_of_s1615(delays_ms, _fixed.EXPANDER_DELAY_TICKS, per_ms,
+                              lambda bits: _fixed.expander_delay_ticks(bits, per_ms))
 
 
 def _shaped(values, result):
@@ -71,8 +73,18 @@ def _doubles(values):
     return np.ascontiguousarray(np.atleast_1d(np.asarray(values, dtype=np.float64)).ravel())
 
 
-def _bits(values):
-    return np.ascontiguousarray(np.atleast_1d(fixedpoint.s1615_bits(_doubles(values))))
+def _expander_of_s1615(values, what, param, of_bits):
+    """What the expander computes from the s16.15 encoding of each value, in one C pass
+    (`_fixed.expander_of_s1615`); the few values next to a half-way point, whose encoding
+    :mod:`.fixedpoint` decides exactly, are computed again from their bits (`of_bits`)."""
+    doubles = _doubles(values)
+    lo, hi = fixedpoint.S1615_MIN, fixedpoint.S1615_MAX
+    out, first_nan, first_bad, near_ties = _fixed.expander_of_s1615(doubles, what, param, lo,
+                                                                     hi)
+    fixedpoint.refuse_unencodable(doubles, first_nan, first_bad, lo, hi, "S1615")
+    if len(near_ties):
+        out[near_ties] = of_bits(np.atleast_1d(fixedpoint.s1615_bits(doubles[near_ties])))
+    return _shaped(values, out)
 
 
 def round_delays_to_timestep(delays_ms, mts_us):

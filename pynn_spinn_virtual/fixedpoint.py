@@ -72,17 +72,23 @@ def _encode_int64(values, scale, lo, hi, type_name):
     # bounds v's ulp from above (a superset of the near-ties: exact either way).
     first_nan, first_bad, near_ties = _fixed.round_scaled(
         flat, float(scale), float(scale) * 2.0 ** -52, float(lo), float(hi), encoded)
-    if first_nan >= 0:
-        raise ValueError(f"NaN cannot be encoded as {type_name}")
-    if first_bad >= 0:
-        raise ValueError(
-            f"value {flat[first_bad]!r} is out of range for {type_name} "
-            f"(allowed {lo!r} .. {hi!r})")
+    refuse_unencodable(flat, first_nan, first_bad, lo, hi, type_name)
     if len(near_ties):
         encoded[near_ties] = [int(round(Decimal(str(float(v))) * scale))
                               for v in flat[near_ties]]
     result = encoded.reshape(arr.shape)
     return result[0] if scalar else result
+
+
+def refuse_unencodable(flat, first_nan, first_bad, lo, hi, type_name):
+    """The error of an encoding whose C pass over `flat` found a NaN (reported first) or a
+    value out of [lo, hi] (the first; -1: none)."""
+    if first_nan >= 0:
+        raise ValueError(f"NaN cannot be encoded as {type_name}")
+    if first_bad >= 0:
+        raise ValueError(
+            f"value {float(flat[first_bad])!r} is out of range for {type_name} "
+            f"(allowed {lo!r} .. {hi!r})")
 
 
 def encode_s1615(values):

@@ -36,6 +36,32 @@ def test_delay_ticks(delays, mts):
     assert connectivity.expander_delay_ticks(delays, mts).tolist() == expander.tolist()
 
 
+@settings(max_examples=100, deadline=None)
+@given(halves=st.lists(st.integers(-2 ** 21, 2 ** 21), min_size=1, max_size=40),
+       shift=st.integers(-3, 4), mts=st.sampled_from([100, 1000]))
+def test_expander_conversions_at_half_way_points(halves, shift, mts):
+    """At and next to the s16.15 half-way points (k / 2**16) the encoding is decided by the
+    decimal repr (fixedpoint); the expander's one-pass conversions must agree with it."""
+    v = np.array(halves, dtype=np.float64) / 65536.0
+    values = np.concatenate((v, np.nextafter(v, np.inf), np.nextafter(v, -np.inf), v + 1e-12))
+    bits = fixedpoint.encode_s1615(values).astype(np.int64)
+    weights = (np.abs(bits) << shift if shift >= 0 else np.abs(bits) >> -shift) & 0xFFFF
+    assert connectivity.expander_weight_ints(values, 2.0 ** (15 + shift)).tolist() == \
+        weights.tolist()
+    per_ms = int(fixedpoint.encode_s1615(1000.0 / mts))
+    product = (bits * per_ms) >> 15
+    ticks = np.maximum(np.where(product < 0, 1, (product >> 15) & 0xFFFF), 1)
+    assert connectivity.expander_delay_ticks(values, mts).tolist() == ticks.tolist()
+
+
+def test_expander_conversions_refuse_what_s1615_cannot_hold():
+    """The errors of the s16.15 encoding: a NaN first, else the first value out of range."""
+    with pytest.raises(ValueError, match="NaN cannot be encoded as S1615"):
+        connectivity.expander_weight_ints(np.array([1.0, 1e9, np.nan]), 2.0 ** 15)
+    with pytest.raises(ValueError, match=r"value 70000\.0 is out of range for S1615"):
+        connectivity.expander_delay_ticks(np.array([1.0, 70000.0, -70000.0]), 1000)
+
+
 def test_scalars_stay_scalars():
     assert int(connectivity.host_weight_ints(0.5, 32768.0)) == 16384
     assert np.ndim(connectivity.expander_delay_ticks(1.0, 1000)) == 0
