@@ -52,8 +52,9 @@
  * defines P_LANES as 1 provides the same functions for 8 consecutive
  * neurons i..i+7, with an 8 suffix, kn_v8 values in place of int32_t and a
  * lane mask in place of the spike test, over the core's fields stored field
- * by field (P_lanes_t, below; its field `name` points to every neuron's
- * value of that field, so lanes i..i+7 are load8(m->name + i)):
+ * by field (P_lanes_t, below; its field `name` points to the values of that
+ * field, so lanes i..i+7 are load8(m->name + i); the kernel's views start at
+ * a block of 8 neurons, i = 0):
  *     membrane:   P_get_v8(m, i), P_update8(m, i, exc, inh, bias, offset),
  *                 P_has_spiked8(m, i, spiked)
  *     synapse:    P_add_input8(s, i, type, input), P_get_exc8(s, i, out[]),
@@ -122,8 +123,9 @@ typedef struct kn_component_desc {
  *
  * Also declares the field-by-field view P_lanes_t of the lane functions:
  * P_lanes_at(base, stride) points field f (in P_FIELDS order) at
- * base + f * stride, where the kernel keeps a copy of the core's structs
- * during a run (kernel.c, "lanes").
+ * base + f * stride; the kernel keeps a copy of the core's structs in blocks
+ * of 8 neurons during a run (kernel.h, kn_neuron_core_t) and views a block
+ * with stride 8.
  */
 #define KN_DECLARE_COMPONENT(P)                                                \
     typedef struct P##_s { P##_FIELDS(KN_FIELD_MEMBER) } P##_t;                \

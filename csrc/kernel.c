@@ -185,13 +185,13 @@ static int check_components(kn_network_t *net, const kn_model_desc_t *model, int
  * returns -1 (and allocates nothing) if out of memory. */
 static int alloc_lanes(kn_neuron_core_t *nc, uint32_t n_atoms)
 {
-    nc->lanes_stride = ((size_t)n_atoms + KN_LANES - 1) / KN_LANES * KN_LANES;
+    const size_t padded = ((size_t)n_atoms + KN_LANES - 1) / KN_LANES * KN_LANES;
     for (int kind = 0; kind < KN_N_KINDS; kind++) {
         const kn_component_desc_t *desc = nc->model->components[kind];
         if (desc == NULL || desc->n_fields == 0)
             continue;
         /* zeroed: the padding lanes compute on zeros */
-        nc->lanes[kind] = calloc(desc->n_fields * nc->lanes_stride, sizeof(int32_t));
+        nc->lanes[kind] = calloc(desc->n_fields * padded, sizeof(int32_t));
         if (nc->lanes[kind] == NULL) {
             free_lanes(nc);
             return -1;
@@ -1527,8 +1527,8 @@ static void run_parallel(const kn_network_t *net, size_t n_b, uint32_t start_tic
 
 /* ---- lanes --------------------------------------------------------------
  * A neuron core whose model has a lane update (neuron_impl_standard.h) runs
- * 8 neurons at a time on nc->lanes, a copy of its structs stored field by
- * field.  The copy is made at the start of each kn_run and copied back at
+ * 8 neurons at a time on nc->lanes, a copy of its structs stored in blocks
+ * of 8 neurons, field by field within a block (kernel.h).  The copy is made at the start of each kn_run and copied back at
  * its end, so between runs Python reads and writes the structs as always. */
 
 int kn_lanes_available(void)
@@ -1552,7 +1552,6 @@ int kn_core_uses_lanes(kn_network_t *net, int64_t core)
 static void copy_lanes(kn_core_t *core, int to_lanes)
 {
     kn_neuron_core_t *nc = &core->neuron;
-    const size_t stride = nc->lanes_stride;
     for (int kind = 0; kind < KN_N_KINDS; kind++) {
         const kn_component_desc_t *desc = nc->model->components[kind];
         if (desc == NULL || desc->n_fields == 0)
@@ -1560,13 +1559,16 @@ static void copy_lanes(kn_core_t *core, int to_lanes)
         const size_t n_fields = desc->n_fields;
         int32_t *structs = nc->components[kind];
         int32_t *lanes = nc->lanes[kind];
-        for (size_t n = 0; n < core->n_atoms; n++)
+        for (size_t n = 0; n < core->n_atoms; n++) {
+            /* block n / 8, field f, lane n % 8 */
+            int32_t *lane = lanes + (n - n % KN_LANES) * n_fields + n % KN_LANES;
             for (size_t f = 0; f < n_fields; f++) {
                 if (to_lanes)
-                    lanes[f * stride + n] = structs[n * n_fields + f];
+                    lane[f * KN_LANES] = structs[n * n_fields + f];
                 else
-                    structs[n * n_fields + f] = lanes[f * stride + n];
+                    structs[n * n_fields + f] = lane[f * KN_LANES];
             }
+        }
     }
 }
 

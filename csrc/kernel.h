@@ -167,12 +167,13 @@ typedef struct kn_neuron_core {
     uint32_t shifts[KN_MAX_SYNAPSE_TYPES];
     void *components[KN_N_KINDS];  /* struct arrays, n_atoms each; NULL if no fields */
     /* The update this run uses: model->update, or model->update_lanes (8
-     * neurons at a time), which runs on `lanes`: the structs copied field by
-     * field, lanes_stride entries per field (n_atoms rounded up to a multiple
-     * of 8), copied in at the start of each kn_run and back at its end. */
+     * neurons at a time), which runs on `lanes`: the structs copied in blocks
+     * of 8 neurons, field by field within a block (field f of neuron n at
+     * (n - n % 8) * n_fields + f * 8 + n % 8; n_atoms rounded up to a
+     * multiple of 8), copied in at the start of each kn_run and back at its
+     * end. */
     kn_neuron_update_fn update;
     int32_t *lanes[KN_N_KINDS];    /* owned; NULL if no fields or no lane update */
-    size_t lanes_stride;
     uint16_t *ring;                /* 2^(D+T+N) entries */
     size_t ring_len;
     kn_block_t *incoming;          /* owned array */

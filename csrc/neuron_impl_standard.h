@@ -250,43 +250,54 @@ static void KN_CAT(kn_update_, KN_MODEL)(kn_core_t *core, uint32_t tick)
 /* ---- eight neurons at a time ------------------------------------------
  * When every component of the model has lane functions (component.h), the
  * same phase A runs on 8 neurons at a time, over the copy of the core's
- * structs that the kernel keeps field by field during a run (kernel.c,
- * "lanes"; nc->lanes[kind], nc->lanes_stride entries per field, a multiple
- * of 8).  Lanes past n_atoms compute on padding and are ignored. */
+ * structs that the kernel keeps during a run (kernel.c, "lanes";
+ * nc->lanes[kind]): in blocks of 8 neurons, and in a block field by field,
+ * so that a block's fields are at fixed offsets from one pointer.  Lanes
+ * past n_atoms compute on padding and are ignored. */
 #if KN_HAVE_LANES && KN_CAT(KN_MEMBRANE, _LANES) && KN_CAT(KN_SYNAPSE, _LANES)           \
     && KN_CAT(KN_INPUT, _LANES) && KN_CAT(KN_THRESHOLD, _LANES)                         \
     && (!defined(KN_ADDITIONAL) || KN_CAT(KN_ADDITIONAL, _LANES))
 
 typedef struct kn_std_lanes {
-    MEM(_lanes_t) membrane;
+    MEM(_lanes_t) membrane;        /* the current block's fields (lane 0 = its first neuron) */
     SYN(_lanes_t) synapse;
     INP(_lanes_t) input;
     THR(_lanes_t) threshold;
 #ifdef KN_ADDITIONAL
     ADD(_lanes_t) additional;
 #endif
-    uint16_t *ring_row[N_TYPES];
+    uint16_t *ring_row[N_TYPES];   /* this tick's ring entries of each type */
     uint32_t shifts[N_TYPES];
 } kn_std_lanes_t;
 
-static KN_ALWAYS_INLINE kn_std_lanes_t kn_std_lanes_begin(const kn_neuron_core_t *nc,
-                                                          uint32_t tick)
+/* The block of 8 neurons starting at neuron `first` of kind `kind` (n_fields
+ * fields each); NULL for a component without fields. */
+static KN_ALWAYS_INLINE int32_t *kn_std_block(const kn_neuron_core_t *nc, int kind,
+                                              size_t n_fields, uint32_t first)
 {
-    kn_std_lanes_t k;
-    const size_t stride = nc->lanes_stride;
-    k.membrane = MEM(_lanes_at)(nc->lanes[KN_KIND_MEMBRANE], stride);
-    k.synapse = SYN(_lanes_at)(nc->lanes[KN_KIND_SYNAPSE], stride);
-    k.input = INP(_lanes_at)(nc->lanes[KN_KIND_INPUT], stride);
-    k.threshold = THR(_lanes_at)(nc->lanes[KN_KIND_THRESHOLD], stride);
-#ifdef KN_ADDITIONAL
-    k.additional = ADD(_lanes_at)(nc->lanes[KN_KIND_ADDITIONAL], stride);
-#endif
-    kn_std_ring_rows(nc, tick, k.ring_row, k.shifts);
-    return k;
+    return n_fields == 0 ? NULL : nc->lanes[kind] + (size_t)first * n_fields;
 }
 
-/* Step 1 for neurons i..i+7, of which the first `valid` exist: their ring
- * entries are read and zeroed (never the entries past the last neuron). */
+/* Points k's component views at the block of neurons first..first+7. */
+static KN_ALWAYS_INLINE void kn_std_lanes_block(kn_std_lanes_t *k, const kn_neuron_core_t *nc,
+                                                uint32_t first)
+{
+    k->membrane = MEM(_lanes_at)(kn_std_block(nc, KN_KIND_MEMBRANE, MEM(_N_FIELDS), first),
+                                 KN_LANES);
+    k->synapse = SYN(_lanes_at)(kn_std_block(nc, KN_KIND_SYNAPSE, SYN(_N_FIELDS), first),
+                                KN_LANES);
+    k->input = INP(_lanes_at)(kn_std_block(nc, KN_KIND_INPUT, INP(_N_FIELDS), first), KN_LANES);
+    k->threshold = THR(_lanes_at)(kn_std_block(nc, KN_KIND_THRESHOLD, THR(_N_FIELDS), first),
+                                  KN_LANES);
+#ifdef KN_ADDITIONAL
+    k->additional = ADD(_lanes_at)(kn_std_block(nc, KN_KIND_ADDITIONAL, ADD(_N_FIELDS), first),
+                                   KN_LANES);
+#endif
+}
+
+/* Step 1 for the block of neurons i..i+7, of which the first `valid` exist:
+ * their ring entries are read and zeroed (never the entries past the last
+ * neuron). */
 KN_LANES_FN void kn_std_transfer8(const kn_std_lanes_t *k, size_t i, uint32_t valid)
 {
     for (uint32_t s = 0; s < N_TYPES; s++) {
@@ -301,14 +312,16 @@ KN_LANES_FN void kn_std_transfer8(const kn_std_lanes_t *k, size_t i, uint32_t va
             memset(entries, 0, valid * sizeof(uint16_t));
             input = ring_to_input8(tail, k->shifts[s]);
         }
-        SYN(_add_input8)(&k->synapse, i, s, input);
+        SYN(_add_input8)(&k->synapse, 0, s, input);
     }
 }
 
-/* kn_std_step for neurons i..i+7: returns the mask of the lanes that spiked. */
-KN_LANES_FN kn_v8 kn_std_step8(const kn_std_lanes_t *k, size_t i, kn_v8 current_offset,
+/* kn_std_step for the current block: returns the mask of the lanes that
+ * spiked. */
+KN_LANES_FN kn_v8 kn_std_step8(const kn_std_lanes_t *k, kn_v8 current_offset,
                                kn_v8 recorded[KN_STD_N_REC])
 {
+    const size_t i = 0;            /* the views start at the block's first neuron */
     kn_v8 exc[N_EXC], inh[N_INH];
     kn_v8 total_exc = zero8(), total_inh = zero8();
     kn_v8 exc_current = zero8(), inh_current = zero8(), external_bias = zero8();
@@ -354,7 +367,8 @@ KN_LANES_FN void kn_std_neurons8(kn_core_t *core, uint32_t tick, const int analo
                                  const int sources)
 {
     kn_neuron_core_t *nc = &core->neuron;
-    const kn_std_lanes_t k = kn_std_lanes_begin(nc, tick);
+    kn_std_lanes_t k;
+    kn_std_ring_rows(nc, tick, k.ring_row, k.shifts);
     uint32_t *const out = nc->spike_buffer;
     const uint32_t n_atoms = core->n_atoms;
     size_t out_n = 0;
@@ -363,6 +377,7 @@ KN_LANES_FN void kn_std_neurons8(kn_core_t *core, uint32_t tick, const int analo
         const uint32_t valid = n_atoms - i < KN_LANES ? n_atoms - i : KN_LANES;
         kn_v8 recorded[KN_STD_N_REC];
 
+        kn_std_lanes_block(&k, nc, i);
         kn_std_transfer8(&k, i, valid);
         kn_v8 current_offset = zero8();
         if (sources) {
@@ -371,7 +386,7 @@ KN_LANES_FN void kn_std_neurons8(kn_core_t *core, uint32_t tick, const int analo
                 offsets[j] = kn_current_offset_slow(nc, tick, i + j);
             current_offset = load8(offsets);
         }
-        unsigned spiked = mask_bits8(kn_std_step8(&k, i, current_offset, recorded))
+        unsigned spiked = mask_bits8(kn_std_step8(&k, current_offset, recorded))
                           & ((1u << valid) - 1u);
         while (spiked != 0) {
             const uint32_t n = i + (uint32_t)__builtin_ctz(spiked);
