@@ -52,7 +52,7 @@ def fill(rng, comps, kinds):
 
 
 class Case:
-    """Everything one network is built from; build() gives an independent copy to run."""
+    """Everything one network is built from; run() builds and runs an independent copy."""
 
     def __init__(self, seed, model, n, n_ticks, analog, sources, kinds):
         rng = np.random.default_rng(seed)
