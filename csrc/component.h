@@ -129,13 +129,6 @@ typedef struct kn_component_desc {
  */
 #define KN_DECLARE_COMPONENT(P)                                                \
     typedef struct P##_s { P##_FIELDS(KN_FIELD_MEMBER) } P##_t;                \
-    enum {                                                                     \
-        P##_N_FIELDS = (0 P##_FIELDS(KN_FIELD_COUNT)),                         \
-        P##_SIZE = (int)sizeof(P##_t)                                          \
-    };                                                                         \
-    typedef char P##_layout_is_packed_4_byte_fields                            \
-        [(sizeof(P##_t) == 4 * P##_N_FIELDS                                    \
-          && (1 P##_FIELDS(KN_FIELD_IS_4_BYTES))) ? 1 : -1];                   \
     typedef struct P##_lanes_s { P##_FIELDS(KN_FIELD_LANE_POINTER) } P##_lanes_t; \
     static inline P##_lanes_t P##_lanes_at(int32_t *base, size_t stride)        \
     {                                                                          \
@@ -144,13 +137,18 @@ typedef struct kn_component_desc {
         P##_FIELDS(KN_FIELD_LANE_ASSIGN)                                       \
         return v;                                                              \
     }                                                                          \
-    typedef char P##_lanes_at_needs_a_semicolon
+    enum {                                                                     \
+        P##_N_FIELDS = (0 P##_FIELDS(KN_FIELD_COUNT)),                         \
+        P##_SIZE = (int)sizeof(P##_t)                                          \
+    };                                                                         \
+    typedef char P##_layout_is_packed_4_byte_fields                            \
+        [(sizeof(P##_t) == 4 * P##_N_FIELDS                                    \
+          && (1 P##_FIELDS(KN_FIELD_IS_4_BYTES))) ? 1 : -1]
 
 /* A component without fields: the pointer passed to its functions is NULL
  * (and its lane view is empty). */
 #define KN_DECLARE_EMPTY_COMPONENT(P)                                          \
     typedef struct P##_s P##_t;                                                \
-    enum { P##_N_FIELDS = 0, P##_SIZE = 0 };                                   \
     typedef struct P##_lanes_s { char none; } P##_lanes_t;                     \
     static inline P##_lanes_t P##_lanes_at(int32_t *base, size_t stride)        \
     {                                                                          \
@@ -159,6 +157,6 @@ typedef struct kn_component_desc {
         (void)stride;                                                          \
         return v;                                                              \
     }                                                                          \
-    typedef char P##_lanes_at_needs_a_semicolon
+    enum { P##_N_FIELDS = 0, P##_SIZE = 0 }
 
 #endif /* KN_COMPONENT_H */

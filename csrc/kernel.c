@@ -1545,7 +1545,7 @@ int kn_core_uses_lanes(kn_network_t *net, int64_t core)
     if (core < 0 || (uint64_t)core >= net->n_cores || net->cores[core].kind != KN_CORE_NEURON)
         return -1;
     const kn_neuron_core_t *nc = &net->cores[core].neuron;
-    return nc->model->update_lanes != NULL && nc->update == nc->model->update_lanes;
+    return nc->update == nc->model->update_lanes;     /* update is never NULL */
 }
 
 /* Copies the structs of a core into its lanes (to_lanes) or back. */

@@ -83,7 +83,7 @@ def _expander_of_s1615(values, what, param, of_bits):
                                                                      hi)
     fixedpoint.refuse_unencodable(doubles, first_nan, first_bad, lo, hi, "S1615")
     if len(near_ties):
-        out[near_ties] = of_bits(np.atleast_1d(fixedpoint.s1615_bits(doubles[near_ties])))
+        out[near_ties] = of_bits(fixedpoint.s1615_bits(doubles[near_ties]))
     return _shaped(values, out)
 
 
